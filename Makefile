@@ -1,0 +1,66 @@
+# One command set for people and CI. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+NODE_STAMP := toolchain/node_modules/.installed
+
+export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
+
+.PHONY: help setup run test test-postgres test-sqlite lint typecheck services lock migrate-check bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $@
+
+$(NODE_STAMP): toolchain/package.json toolchain/package-lock.json
+	cd toolchain && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP) ## Create the venv and install the pinned Python and node tools
+
+run: setup ## Run the platform on its embedded default (SQLite, local anvil, local CDN); PORT=8000
+	$(BIN)/chainless run --port $(PORT)
+
+services: ## Make sure PostgreSQL and Redis are running (start them if not)
+	@bash scripts/ensure-services.sh
+
+test: setup services ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
+	$(MAKE) --no-print-directory migrate-check
+
+test-postgres: setup services ## Only the PostgreSQL run
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-sqlite: setup ## Only the portable part, on SQLite
+	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable
+
+migrate-check: setup services ## alembic check: the models and the migrations agree
+	@bash scripts/alembic-check.sh
+
+lint: setup ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@bash scripts/typecheck-tree.sh
+	$(BIN)/mypy -p chainless
+
+lock: ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile --quiet --extra dev --python-version 3.11 pyproject.toml -o requirements.lock
+
+bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
+	$(BIN)/python -m bench.api
+
+clean: ## Remove the venv, node tools and local data
+	rm -rf $(VENV) toolchain/node_modules data .typecheck

@@ -1,0 +1,69 @@
+"""A mini-program as an OAuth client (RFC 6749 §2): ``client_id`` is its ``app_id``.
+
+Only online (listed) apps are clients at all. Confidential app backends authenticate with their
+app secret (``client_secret_basic`` or ``client_secret_post``); a public client (a mini-program
+without a backend) uses PKCE alone (``none``) — PKCE is required of every client anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oauth2.rfc6749.errors import InvalidScopeError
+
+from chainless.platform.apps.oauth_view import ClientRecord
+from chainless.platform.core.scopes import DEFAULT_SCOPES
+from chainless.platform.core.security import SecretHasher
+
+TOKEN_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post", "none"})
+BACKEND_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+
+
+@dataclass(frozen=True)
+class OAuthClient(ClientMixin):
+    record: ClientRecord
+    hasher: SecretHasher
+
+    @property
+    def client_id(self) -> str:
+        return self.record.app_id
+
+    def get_client_id(self) -> str:
+        return self.record.app_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        return None  # redirect_uri is always required (no defaults)
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        """The requested scopes, each of which the app must be approved for (no silent narrowing:
+        the app learns exactly which scope it may not ask for). No scope asks for the basic ones."""
+        approved = self.record.approved_scopes
+        requested = list(dict.fromkeys((scope or "").split()))
+        if not requested:
+            requested = [s for s in DEFAULT_SCOPES if s in approved]
+        refused = [s for s in requested if s not in approved]
+        if refused:
+            raise InvalidScopeError(description=f"the app is not approved for: {' '.join(refused)}")
+        if not requested:
+            raise InvalidScopeError(description="no scope requested")
+        return " ".join(requested)
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.record.redirect_uris  # exact string match (RFC 9700 §4.1.3)
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        matches = [self.hasher.matches(client_secret, h) for h in self.record.secret_hashes()]
+        return any(matches)  # every hash is compared, so timing does not tell which one matched
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if endpoint == "token":
+            return method in TOKEN_AUTH_METHODS
+        return method in BACKEND_AUTH_METHODS  # introspection and revocation: app backends only
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in GRANT_TYPES

@@ -1,0 +1,183 @@
+"""Token (RFC 6749 §3.2), revocation (RFC 7009) and introspection (RFC 7662) endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped, unused-ignore]
+    InvalidRequestError,
+)
+from authlib.oauth2.rfc7009 import RevocationEndpoint  # type: ignore[import-untyped, unused-ignore]
+from authlib.oauth2.rfc7662 import (  # type: ignore[import-untyped, unused-ignore]
+    IntrospectionEndpoint,
+)
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from chainless.oauth import revocation, tokens
+from chainless.oauth.endpoints.authorize import build_server
+from chainless.oauth.endpoints.common import oauth_request, read_form
+from chainless.oauth.models import RefreshToken, TokenFamily
+from chainless.oauth.server import ChainlessAuthorizationServer
+from chainless.platform.audit import service as audit
+from chainless.platform.core.clock import utcnow
+from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
+
+router = APIRouter(tags=["oauth"])
+_token_limit = Depends(RateLimit("oauth.token", 600, 60))
+_backend_limit = Depends(RateLimit("oauth.backend", 6000, 60))
+Form = Annotated[FormData, Depends(read_form)]
+
+
+@dataclass
+class FoundToken:
+    """A presented token and the device session (family) it belongs to."""
+
+    kind: str
+    family: TokenFamily
+    claims: tokens.AccessClaims | None = None
+    refresh: RefreshToken | None = None
+    live: bool = True
+
+    def is_expired(self) -> bool:
+        return self.refresh is not None and self.refresh.expires_at <= utcnow()
+
+    def is_revoked(self) -> bool:
+        rotated = self.refresh is not None and self.refresh.rotated_at is not None
+        return rotated or not self.live
+
+
+class _TokenLookup:
+    """Find what a presented token stands for: an access token's or a refresh token's family."""
+
+    server: ChainlessAuthorizationServer
+
+    def check_params(self, request: Any, client: Any) -> None:
+        """Only ``token`` is required. The hint is ignored, as RFC 7009 §2.1 and RFC 7662 §2.1
+        allow: the token's shape tells its type, so an unknown hint is no error either."""
+        if "token" not in request.form:
+            raise InvalidRequestError("token is required")
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
+        """Either kind, whatever the hint says (RFC 7009 §2.1: a wrong hint must not stop the
+        search)."""
+        services, session = self.server.services, self.server.session
+        if token_string.count(".") == 2:
+            claims = tokens.decode_access_token(services, token_string, session)
+            family = session.get(TokenFamily, claims.family_id) if claims else None
+            if family is not None:
+                return FoundToken(
+                    "access_token",
+                    family,
+                    claims=claims,
+                    live=tokens.family_is_live(session, family.id),
+                )
+        if token_string.startswith(tokens.REFRESH_PREFIX):
+            found = revocation.refresh_token_row(session, services, token_string)
+            if found is not None:
+                row, family = found
+                return FoundToken(
+                    "refresh_token",
+                    family,
+                    refresh=row,
+                    live=tokens.family_is_live(session, family.id),
+                )
+        return None
+
+
+class Revocation(_TokenLookup, RevocationEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def authenticate_token(self, request: Any, client: Any) -> Any:
+        self.check_params(request, client)
+        found = self.query_token(request.form["token"], request.form.get("token_type_hint"))
+        if found is None or found.family.app_id != client.client_id:
+            return None  # RFC 7009 §2.2: an unknown or foreign token is answered 200 all the same
+        return found
+
+    def revoke_token(self, token: FoundToken, request: Any) -> None:
+        """Revoking either token ends its device session: the family's refresh chain and every
+        access token issued in it (they are checked against the family on every use)."""
+        family = token.family
+        if revocation.revoke_family(self.server.session, family, reason="client_revoked"):
+            audit.record(
+                self.server.session,
+                f"app:{family.app_id}",
+                "oauth.token_revoked",
+                target_type="token_family",
+                target_id=family.id,
+                app_id=family.app_id,
+            )
+
+
+class Introspection(_TokenLookup, IntrospectionEndpoint):
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def check_permission(self, token: FoundToken, client: Any, request: Any) -> bool:
+        return bool(token.family.app_id == client.client_id)  # an app sees its own tokens only
+
+    def introspect_token(self, token: FoundToken) -> dict[str, Any]:
+        family, claims = token.family, token.claims
+        if token.kind == "refresh_token" or claims is None:
+            return {
+                "active": True,
+                "token_type": "refresh_token",
+                "client_id": family.app_id,
+                "sub": family.user_id,
+                "sid": family.id,
+            }
+        return {
+            "active": True,
+            "token_type": "Bearer",
+            "scope": " ".join(claims.scope),
+            "client_id": claims.client_id,
+            "sub": claims.subject,
+            "aud": claims.client_id,
+            "iss": self.server.services.settings.public_url,
+            "exp": claims.expires_at,
+            "iat": claims.issued_at,
+            "jti": claims.jti,
+            "sid": claims.family_id,
+        } | ({"wallet_address": claims.wallet_address} if claims.wallet_address else {})
+
+
+def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
+    server.register_endpoint(Revocation)
+    server.register_endpoint(Introspection)
+    return server
+
+
+@router.post(
+    "/oauth/token",
+    summary="Exchange a code, or refresh (RFC 6749 §4.1.3, §6)",
+    dependencies=[_token_limit],
+    response_class=Response,
+)
+def token(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
+    tokens.ensure_signing_key(services)
+    server = build_server(services, session)
+    return server.create_token_response(oauth_request(request, services, form))
+
+
+@router.post(
+    "/oauth/revoke",
+    summary="Revoke a token (RFC 7009)",
+    dependencies=[_backend_limit],
+    response_class=Response,
+)
+def revoke(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
+    server = _with(build_server(services, session))
+    return server.create_endpoint_response("revocation", oauth_request(request, services, form))
+
+
+@router.post(
+    "/oauth/introspect",
+    summary="Introspect a token (RFC 7662)",
+    dependencies=[_backend_limit],
+    response_class=Response,
+)
+def introspect(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
+    server = _with(build_server(services, session))
+    return server.create_endpoint_response("introspection", oauth_request(request, services, form))

@@ -1,0 +1,45 @@
+"""UserInfo: what the access token's scopes allow the app to know about the wallet user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from chainless.oauth.models import WalletUser
+from chainless.oauth.tokens import active_access_token
+from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
+
+router = APIRouter(tags=["oauth"])
+_CHALLENGE = 'Bearer realm="chainless", error="invalid_token"'
+
+
+@router.api_route(
+    "/oauth/userinfo",
+    methods=["GET", "POST"],
+    summary="Claims gated by scope",
+    dependencies=[Depends(RateLimit("oauth.userinfo", 600, 60))],
+)
+def userinfo(request: Request, session: DbSession, services: ServicesDep) -> JSONResponse:
+    header = request.headers.get("authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    claims = active_access_token(services, session, token) if token else None
+    if claims is None:  # RFC 6750 §3.1
+        return JSONResponse(
+            {"error": "invalid_token", "error_description": "the access token is not active"},
+            status_code=401,
+            headers={"WWW-Authenticate": _CHALLENGE},
+        )
+    user = session.get(WalletUser, claims.subject)
+    scope = set(claims.scope)
+    body: dict[str, Any] = {"sub": claims.subject}
+    if "basic:user_id" in scope:
+        body["user_id"] = claims.subject
+    if "basic:address" in scope and claims.wallet_address:
+        body["wallet_address"] = claims.wallet_address
+    if user is not None and "extended:email" in scope:
+        body["email"] = user.email
+    if user is not None and "extended:phone" in scope:
+        body["phone"] = user.phone
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,1 @@
+"""Developer accounts: registration, email verification, profile, password changes."""

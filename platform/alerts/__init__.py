@@ -1,0 +1,1 @@
+"""Alerts raised by anomaly signals, listed and resolved by platform staff."""

@@ -1,0 +1,1 @@
+"""Mini-programs: configuration, OAuth client settings, contracts, versions, review and listing."""

@@ -1,0 +1,182 @@
+"""Queries of the apps feature.
+
+Listing takes the caller and filters by what the caller may see (tenant isolation in one place);
+single-app reads go through :mod:`chainless.platform.apps.access`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from chainless.platform.apps.access import loaded_developer
+from chainless.platform.auth.principal import Principal
+from chainless.platform.core.permissions import Permission
+from chainless.platform.models import (
+    Account,
+    AppContract,
+    AppMember,
+    AppStatus,
+    AppVersion,
+    AuditCertificate,
+    MiniProgram,
+)
+
+
+@dataclass(frozen=True)
+class AppFilters:
+    status: AppStatus | None = None
+    q: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _visible_to(principal: Principal) -> ColumnElement[bool]:
+    if principal.kind == "api_key":
+        return MiniProgram.app_id == principal.app_id
+    if principal.can(Permission.APP_READ_ANY):
+        return true()
+    memberships = select(AppMember.app_id).where(
+        AppMember.account_id == principal.id, AppMember.accepted_at.is_not(None)
+    )
+    return or_(MiniProgram.developer_id == principal.id, MiniProgram.app_id.in_(memberships))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(statement: Select[MiniProgram], filters: AppFilters) -> Select[MiniProgram]:
+    if filters.status is not None:
+        statement = statement.where(MiniProgram.status == int(filters.status))
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q.strip().lower())}%"
+        statement = statement.where(func.lower(MiniProgram.name).like(pattern, escape="\\"))
+    return statement
+
+
+def visible_apps(
+    session: Session, principal: Principal, filters: AppFilters
+) -> tuple[list[MiniProgram], int]:
+    """One page of the apps ``principal`` may see, newest first, and how many there are in all."""
+    base = _filtered(select(MiniProgram).where(_visible_to(principal)), filters)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    page = base.order_by(MiniProgram.create_time.desc(), MiniProgram.app_id).limit(filters.limit)
+    return list(session.scalars(page.offset(filters.offset))), total
+
+
+def count_apps_of(session: Session, developer_id: str) -> int:
+    return session.scalar(select(func.count()).where(MiniProgram.developer_id == developer_id)) or 0
+
+
+def lock_account(session: Session, account_id: str) -> Account | None:
+    """Serialise one developer's app creations (the per-developer limit)."""
+    return session.scalar(select(Account).where(Account.id == account_id).with_for_update())
+
+
+def app_by_id(session: Session, app_id: str, *, for_update: bool = False) -> MiniProgram | None:
+    """An app without any tenant filter: for platform staff endpoints and the OAuth server."""
+    statement = select(MiniProgram).where(MiniProgram.app_id == app_id)
+    return session.scalar(statement.with_for_update() if for_update else statement)
+
+
+def developer_of(session: Session, app: MiniProgram) -> Account | None:
+    return loaded_developer(session, app) or session.get(Account, app.developer_id)
+
+
+def contracts_of(
+    session: Session, app_id: str, environment: str | None = None
+) -> list[AppContract]:
+    statement = select(AppContract).where(AppContract.app_id == app_id)
+    if environment is not None:
+        statement = statement.where(AppContract.environment == environment)
+    return list(
+        session.scalars(statement.order_by(AppContract.environment, AppContract.created_at))
+    )
+
+
+def contract(session: Session, app_id: str, environment: str, address: str) -> AppContract | None:
+    return session.scalar(
+        select(AppContract).where(
+            AppContract.app_id == app_id,
+            AppContract.environment == environment,
+            AppContract.address == address,
+        )
+    )
+
+
+def count_contracts(session: Session, app_id: str, environment: str) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                AppContract.app_id == app_id,
+                AppContract.environment == environment,
+            )
+        )
+        or 0
+    )
+
+
+def versions_of(session: Session, app_id: str) -> list[AppVersion]:
+    return list(
+        session.scalars(
+            select(AppVersion)
+            .where(AppVersion.app_id == app_id)
+            .order_by(AppVersion.created_at.desc())
+        )
+    )
+
+
+def version(
+    session: Session, app_id: str, version_text: str, *, for_update: bool = False
+) -> AppVersion | None:
+    statement = select(AppVersion).where(
+        AppVersion.app_id == app_id, AppVersion.version == version_text
+    )
+    return session.scalar(statement.with_for_update() if for_update else statement)
+
+
+def version_in_review(session: Session, app_id: str) -> AppVersion | None:
+    return session.scalar(
+        select(AppVersion)
+        .where(
+            AppVersion.app_id == app_id,
+            AppVersion.status == "in_review",
+        )
+        .with_for_update()
+    )
+
+
+def latest_certificate(session: Session, app_id: str) -> AuditCertificate | None:
+    return session.scalar(
+        select(AuditCertificate)
+        .where(AuditCertificate.app_id == app_id)
+        .order_by(AuditCertificate.uploaded_at.desc(), AuditCertificate.id.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    app: MiniProgram
+    version: AppVersion | None
+    developer_email: str
+
+
+def review_queue(session: Session, *, limit: int, offset: int) -> list[QueueEntry]:
+    """Apps waiting for review, oldest first, with their version and developer, in one query."""
+    rows = session.execute(
+        select(MiniProgram, AppVersion, Account.email)
+        .join(Account, Account.id == MiniProgram.developer_id)
+        .outerjoin(
+            AppVersion,
+            (AppVersion.app_id == MiniProgram.app_id) & (AppVersion.status == "in_review"),
+        )
+        .where(MiniProgram.status == int(AppStatus.IN_REVIEW))
+        .order_by(MiniProgram.submitted_at.asc(), MiniProgram.app_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [QueueEntry(app, app_version, email) for app, app_version, email in rows]

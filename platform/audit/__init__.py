@@ -1,0 +1,1 @@
+"""The append-only audit log: recording, search for operators, retention."""

@@ -1,0 +1,1 @@
+"""Who is calling: console sessions, API bearer tokens and API keys, resolved to a Principal."""

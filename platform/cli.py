@@ -1,0 +1,264 @@
+"""The ``chainless`` command: run the platform, its workers, migrations and checks."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import ExitStack
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from chainless.platform.core.settings import InsecureProductionConfig, Settings, load_settings
+
+app = typer.Typer(help="Chainless open platform", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console()
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except InsecureProductionConfig as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations up to REVISION (default: head)."""
+    from chainless.platform.core.migrate import upgrade
+
+    settings = _settings()
+    _ensure_sqlite_folder(settings)
+    upgrade(settings.database_url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    from chainless.platform.core.migrate import current_revision
+
+    console.print(current_revision(_settings().database_url) or "(empty database)")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    role: Annotated[
+        list[str], typer.Option(help="platform_operator, platform_devops or platform_tech")
+    ] = [  # noqa: B006
+        "platform_operator"
+    ],
+) -> None:
+    """Create the first platform operator (or grant staff roles to an existing account)."""
+    from chainless.platform.admin import create_staff
+    from chainless.platform.core.errors import AppError
+    from chainless.platform.core.permissions import STAFF_ROLES, Role
+    from chainless.platform.core.services import build_services
+
+    try:
+        roles = tuple(Role(r) for r in role)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    if any(r not in STAFF_ROLES for r in roles):
+        raise typer.BadParameter("only platform staff roles can be granted here")
+    services = build_services(_settings())
+    try:
+        with services.transaction() as session:
+            account = create_staff(
+                session,
+                services.settings,
+                services.hasher,
+                email=email,
+                password=password,
+                roles=roles,
+            )
+            account_id = account.id
+    except AppError as error:
+        console.print(f"[red]{error.code}: {error.detail}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        services.close()
+    console.print(
+        f"[green]{email} ({account_id}) holds {', '.join(r.value for r in roles)}[/green]"
+    )
+
+
+@app.command()
+def doctor() -> None:
+    """Check every dependency and print a fix for each one that is missing."""
+    from chainless.platform.doctor import render, run_checks
+
+    raise typer.Exit(render(run_checks(_settings()), console))
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    migrate: Annotated[bool, typer.Option(help="apply migrations before starting")] = False,
+    access_log: bool = False,
+) -> None:
+    """Serve the API with uvicorn; worker processes share only the database and Redis."""
+    import uvicorn
+
+    settings = _settings()
+    if migrate:
+        db_upgrade()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="chainless-metrics-")
+    _configure_logging(settings)
+    uvicorn.run(
+        "chainless.platform.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def worker(
+    concurrency: int = 2,
+    beat: Annotated[
+        bool, typer.Option(help="also run the periodic scheduler (one per deployment)")
+    ] = False,
+) -> None:
+    """Run a Celery worker for the background jobs (production: CHAINLESS_TASK_RUNNER=celery)."""
+    from chainless.platform.worker import celery_app
+
+    settings = _settings()
+    if not settings.redis_url:
+        console.print(
+            "[red]the Celery worker needs CHAINLESS_REDIS_URL (the embedded mode runs jobs "
+            "in-process with `chainless run`)[/red]"
+        )
+        raise typer.Exit(2)
+    argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO"]
+    if beat:
+        argv.append("--beat")
+    celery_app(settings).worker_main(argv)
+
+
+@app.command()
+def run(
+    port: int = 8000,
+    host: str = "127.0.0.1",
+) -> None:
+    """The platform on its embedded default: SQLite, in-process jobs, local anvil, local CDN."""
+    import uvicorn
+
+    from chainless.platform.app import create_app
+    from chainless.platform.core.migrate import upgrade
+    from chainless.platform.core.services import build_services
+
+    settings = _settings()
+    _ensure_sqlite_folder(settings)
+    settings.storage.local_path.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    _configure_logging(settings)
+    with ExitStack() as stack:
+        chain_note = _start_local_chain(settings, stack)
+        services = build_services(settings)
+        stack.callback(services.close)
+        _start_scheduler(services, stack)
+        base = f"http://{host}:{port}"
+        table = Table(title="Chainless is running", show_header=False)
+        table.add_row("API docs", f"{base}/docs")
+        table.add_row("Console", f"{base}/console")
+        table.add_row("Health", f"{base}/healthz  ·  {base}/readyz")
+        table.add_row("Metrics", f"{base}/metrics")
+        table.add_row("Database", settings.database_url)
+        table.add_row("Chain", chain_note)
+        table.add_row("CDN folder", str(settings.storage.local_path))
+        table.add_row("Mail", "outbox (`chainless outbox` shows it)")
+        console.print(table)
+        uvicorn.run(
+            create_app(settings, services=services),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+        )
+
+
+def _start_local_chain(settings: Settings, stack: ExitStack) -> str:
+    from chainless.chain.localnode import LocalChain, rpc_available
+
+    chain = settings.chain
+    url = chain.rpc_urls[0]
+    if rpc_available(url, 1.0) is not None:
+        return f"{url} (already running, chain {chain.chain_id})"
+    if not settings.start_local_chain:
+        return f"{url} (not running; CHAINLESS_START_LOCAL_CHAIN is off)"
+    parts = urlsplit(url)
+    node = LocalChain(
+        host=parts.hostname or "127.0.0.1", port=parts.port or 8545, chain_id=chain.chain_id
+    )
+    node.start()
+    stack.callback(node.stop)
+    return f"{node.rpc_url} (anvil started with the platform, chain {chain.chain_id})"
+
+
+def _start_scheduler(services: object, stack: ExitStack) -> None:
+    try:
+        from chainless.platform.scheduler import EmbeddedScheduler
+    except ImportError:
+        return
+    scheduler = EmbeddedScheduler(services)  # type: ignore[arg-type]
+    scheduler.start()
+    stack.callback(scheduler.stop)
+
+
+@app.command()
+def outbox(
+    to: Annotated[str | None, typer.Option(help="only mail to this address")] = None,
+    limit: int = 10,
+) -> None:
+    """Show the newest mail in the outbox (the embedded mode's mailbox)."""
+    from sqlalchemy import select
+
+    from chainless.platform.core.db import make_engine
+    from chainless.platform.models import OutboxEmail
+
+    engine = make_engine(_settings().database_url, pool_size=1)
+    statement = select(OutboxEmail).order_by(OutboxEmail.created_at.desc()).limit(limit)
+    if to:
+        statement = statement.where(OutboxEmail.to_address == to.lower())
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        for message in session.scalars(statement):
+            console.rule(
+                f"{message.created_at:%Y-%m-%d %H:%M:%S} → {message.to_address} [{message.status}]"
+            )
+            console.print(f"[bold]{message.subject}[/bold]\n{message.body}")
+    engine.dispose()
+
+
+def _ensure_sqlite_folder(settings: Settings) -> None:
+    if settings.is_sqlite:
+        path = settings.database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+
+def _configure_logging(settings: Settings) -> None:
+    from chainless.platform.core.logging import configure_logging
+
+    configure_logging(settings.log_level, json_output=settings.log_json)
+
+
+def main() -> None:
+    app()

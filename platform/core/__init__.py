@@ -1,0 +1,1 @@
+"""The shared kernel: settings, database, errors, security, jobs and the request context."""

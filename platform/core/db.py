@@ -1,0 +1,104 @@
+"""Engine, sessions and the one-transaction-per-request-or-task rule.
+
+Services receive a :class:`~sqlalchemy.orm.Session` and never commit; :meth:`Database.transaction`
+(used by the request dependency and by every background task) commits once at the end, or rolls
+back, and only after a successful commit are buffered background jobs sent (see ``jobs.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from chainless.platform.core.errors import AppError
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # No pre-ping: it costs a round trip on every checkout. Connections are recycled before
+    # servers or proxies drop them, and a dead one fails its request once and is discarded.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 opens and commits transactions behind SQLAlchemy's back (and never around
+    # SAVEPOINTs); turn that off and let SQLAlchemy emit BEGIN itself (see ``_sqlite_begin``).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE: take the write lock up front, so concurrent writers queue (busy_timeout)
+    # instead of failing to upgrade a read lock; the embedded mode is one process anyway.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """Owns the engine and hands out sessions bound to it (or to a test's outer transaction)."""
+
+    def __init__(self, bind: Engine | Connection, *, session_info: dict[str, Any] | None = None):
+        self.bind = bind
+        join = {"join_transaction_mode": "create_savepoint"} if isinstance(bind, Connection) else {}
+        self._factory = sessionmaker(bind=bind, expire_on_commit=False, **join)  # type: ignore[call-overload]
+        self._session_info = session_info or {}
+
+    @property
+    def engine(self) -> Engine:
+        return self.bind if isinstance(self.bind, Engine) else self.bind.engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self) -> Session:
+        session = self._factory()
+        session.info.update(self._session_info)
+        return session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commit at the end, roll back on error.
+
+        An :class:`AppError` with ``keep_changes`` still commits, so that a failure the request
+        reports (a counted failed login, say) is not lost with it.
+        """
+        session = self.session()
+        try:
+            yield session
+        except AppError as error:
+            self.finish(session, commit=error.keep_changes)
+            raise
+        except BaseException:
+            self.finish(session, commit=False)
+            raise
+        self.finish(session, commit=True)
+
+    @staticmethod
+    def finish(session: Session, *, commit: bool) -> None:
+        """End a unit of work: commit or roll back, then give the connection back."""
+        try:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        if isinstance(self.bind, Engine):
+            self.bind.dispose()

@@ -1,0 +1,134 @@
+"""Turn every error into RFC 9457 problem+json with a stable ``code``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from chainless.platform.core.context import current_request
+from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, AppError, problem_type
+
+log = logging.getLogger("chainless.errors")
+
+_HTTP_CODES = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    429: ("rate_limited", "Too many requests"),
+}
+
+
+def problem_response(
+    request: Request | None,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "request_id": current_request().request_id,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+async def _app_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, AppError)
+    return problem_response(
+        request,
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        headers=error.headers,
+        **error.extra,
+    )
+
+
+def _json_error(errors: list[Any]) -> dict[str, Any] | None:
+    return next((e for e in errors if e.get("type") == "json_invalid"), None)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors = list(error.errors())
+    broken_json = _json_error(errors)
+    if broken_json is not None:
+        ctx = broken_json.get("ctx") or {}
+        return problem_response(
+            request,
+            status=400,
+            code="malformed_json",
+            title="Malformed JSON",
+            detail=f"the request body is not valid JSON: {ctx.get('error', 'parse error')}",
+        )
+    fields = [
+        {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type", "")}
+        for e in errors
+    ]
+    first = fields[0] if fields else {"location": [], "message": "invalid request"}
+    where = ".".join(str(p) for p in first["location"][1:]) or "request"
+    return problem_response(
+        request,
+        status=422,
+        code="validation_error",
+        title="Invalid request",
+        detail=f"{where}: {first['message']}",
+        errors=fields,
+    )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    if isinstance(error.__cause__, AppError):  # e.g. the body limit tripped while FastAPI read it
+        return await _app_error(request, error.__cause__)
+    code, title = _HTTP_CODES.get(error.status_code, ("http_error", "HTTP error"))
+    detail = error.detail if isinstance(error.detail, str) else title
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}"
+    return problem_response(
+        request,
+        status=error.status_code,
+        code=code,
+        title=title,
+        detail=detail,
+        headers=dict(error.headers or {}),
+    )
+
+
+async def _unexpected(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title="Internal server error",
+        detail="an unexpected error occurred; quote the request id when reporting it",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,225 @@
+"""One settings class for the whole platform (env prefix ``CHAINLESS_``, nested with ``__``).
+
+The embedded default needs no server: SQLite in ``data/``, no Redis (in-process substitutes), the
+local anvil chain and a local CDN folder. Production refuses to start while any development secret
+or embedded substitute is still configured (see :meth:`Settings.production_problems`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000"  # noqa: S105 (refused in production)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+AUDIT_RETENTION_MINIMUM_DAYS = 180
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class ChainEnvironment(StrEnum):
+    """The deployment environments of a mini-program; each has its own chain."""
+
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class ChainConfig(BaseModel):
+    chain_id: int = Field(gt=0)
+    rpc_urls: list[str] = Field(min_length=1)
+    confirmations: int = Field(default=1, ge=0, le=1000)
+    name: str = ""
+
+    @field_validator("rpc_urls")
+    @classmethod
+    def _urls_are_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if urlsplit(url).scheme not in {"http", "https", "ws", "wss"}:
+                raise ValueError(f"RPC URL must be http(s) or ws(s): {url!r}")
+        return urls
+
+
+def _default_chains() -> dict[ChainEnvironment, ChainConfig]:
+    local = ["http://127.0.0.1:8545"]
+    return {
+        ChainEnvironment.DEV: ChainConfig(
+            chain_id=31337, rpc_urls=local, confirmations=1, name="anvil"
+        ),
+        ChainEnvironment.TEST: ChainConfig(
+            chain_id=31337, rpc_urls=local, confirmations=1, name="anvil"
+        ),
+        ChainEnvironment.PROD: ChainConfig(
+            chain_id=31337, rpc_urls=local, confirmations=3, name="anvil"
+        ),
+    }
+
+
+class StorageSettings(BaseModel):
+    backend: Literal["local", "s3"] = "local"
+    local_path: Path = PROJECT_ROOT / "data" / "storage"
+    s3_bucket: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    public_base_url: str = ""  # where the CDN serves public objects; empty: served by the api
+
+
+class MailSettings(BaseModel):
+    backend: Literal["outbox", "smtp"] = "outbox"
+    sender: str = "Chainless <no-reply@chainless.local>"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+
+
+class RateLimitSettings(BaseModel):
+    """Defaults; an API key carries its own limit, the spec's permission endpoints their own."""
+
+    per_ip_per_minute: int = Field(default=600, ge=1)
+    per_app_per_minute: int = Field(default=6000, ge=1)
+    login_per_ip_per_minute: int = Field(default=20, ge=1)
+    register_per_ip_per_hour: int = Field(default=30, ge=1)  # per hour, not per minute
+
+
+class OAuthSettings(BaseModel):
+    """Wallet login (spec 3.5.3): lifetimes and limits of codes, tokens and sign-in messages."""
+
+    code_ttl_seconds: int = Field(default=60, ge=10, le=600)  # RFC 6749 §4.1.2: at most 10 min
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=120)
+    siwe_nonce_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    siwe_max_clock_skew_seconds: int = Field(default=30, ge=0, le=300)
+    wallet_session_ttl_hours: int = Field(default=24 * 7, ge=1, le=24 * 90)
+    client_secret_max_failures: int = Field(default=10, ge=1)
+    client_lockout_minutes: int = Field(default=15, ge=1)
+    signing_key_rotation_days: int = Field(default=30, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHAINLESS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    mode: Mode = Mode.DEVELOPMENT
+    public_url: str = "http://localhost:8000"
+    secret_key: str = DEV_SECRET_KEY
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'chainless.db'}"
+    database_pool_size: int = Field(default=10, ge=1)
+    redis_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "data"
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    chain_environment: ChainEnvironment = ChainEnvironment.DEV
+    chains: dict[ChainEnvironment, ChainConfig] = Field(default_factory=_default_chains)
+    start_local_chain: bool = True
+
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    oauth: OAuthSettings = Field(default_factory=OAuthSettings)
+
+    # Signing keys (ES256 PEM files) for access tokens and release manifests; generated in
+    # ``data_dir`` on first start in development, required explicitly in production.
+    signing_key_path: Path | None = None
+
+    cookie_secure: bool = False
+    session_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    bearer_token_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    email_verification_ttl_hours: int = Field(default=48, ge=1)
+
+    api_key_ttl_days: int = Field(default=90, ge=1, le=90)
+    api_key_rotation_overlap_hours: int = Field(default=24, ge=0, le=24 * 14)
+    api_key_default_rate_limit_per_hour: int = Field(default=1000, ge=1)
+    max_apps_per_developer: int = Field(default=50, ge=1)
+    app_secret_rotation_overlap_hours: int = Field(default=24, ge=0, le=24 * 14)
+
+    audit_retention_days: int = Field(default=365)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024)
+    allowed_repo_hosts: list[str] = Field(default_factory=lambda: ["github.com"])
+
+    task_runner: Literal["embedded", "celery"] = "embedded"
+
+    @field_validator("audit_retention_days")
+    @classmethod
+    def _keep_audit_long_enough(cls, days: int) -> int:
+        if days < AUDIT_RETENTION_MINIMUM_DAYS:
+            raise ValueError(f"audit logs are kept at least {AUDIT_RETENTION_MINIMUM_DAYS} days")
+        return days
+
+    @model_validator(mode="after")
+    def _active_chain_is_configured(self) -> Settings:
+        if self.chain_environment not in self.chains:
+            raise ValueError(f"no chain configured for environment {self.chain_environment}")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def chain(self) -> ChainConfig:
+        return self.chains[self.chain_environment]
+
+    @cached_property
+    def public_host(self) -> str:
+        return urlsplit(self.public_url).netloc
+
+    def production_problems(self) -> list[str]:
+        """What stops this configuration from running in production, in plain words."""
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append(
+                "CHAINLESS_SECRET_KEY is the development default or shorter than 32 characters"
+            )
+        if self.is_sqlite:
+            problems.append(
+                "CHAINLESS_DATABASE_URL points at SQLite; production runs on PostgreSQL"
+            )
+        if not self.redis_url:
+            problems.append("CHAINLESS_REDIS_URL is not set; production needs Redis")
+        if self.task_runner != "celery":
+            problems.append("CHAINLESS_TASK_RUNNER must be 'celery' in production")
+        if self.signing_key_path is None:
+            problems.append(
+                "CHAINLESS_SIGNING_KEY_PATH is not set; development keys are not for production"
+            )
+        if not self.cookie_secure:
+            problems.append("CHAINLESS_COOKIE_SECURE must be true in production")
+        if not self.public_url.startswith("https://"):
+            problems.append("CHAINLESS_PUBLIC_URL must be https in production")
+        if self.mail.backend != "smtp":
+            problems.append("CHAINLESS_MAIL__BACKEND must be 'smtp' in production")
+        return problems
+
+
+class InsecureProductionConfig(RuntimeError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("refusing to start in production:\n  - " + "\n  - ".join(problems))
+        self.problems = problems
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings and refuse a production start with development secrets."""
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if settings.mode is Mode.PRODUCTION:
+        problems = settings.production_problems()
+        if problems:
+            raise InsecureProductionConfig(problems)
+    return settings

@@ -1,0 +1,1 @@
+"""Mail through a transactional outbox: SMTP in production, the outbox itself when embedded."""
