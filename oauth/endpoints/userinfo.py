@@ -15,11 +15,16 @@ router = APIRouter(tags=["oauth"])
 _CHALLENGE = 'Bearer realm="chainless", error="invalid_token"'
 
 
-@router.api_route(
+_LIMIT = [Depends(RateLimit("oauth.userinfo", 600, 60))]
+
+
+# OpenID Connect Core §5.3.1: the UserInfo endpoint answers GET and POST alike.
+@router.get("/oauth/userinfo", summary="Claims gated by scope", dependencies=_LIMIT)
+@router.post(
     "/oauth/userinfo",
-    methods=["GET", "POST"],
-    summary="Claims gated by scope",
-    dependencies=[Depends(RateLimit("oauth.userinfo", 600, 60))],
+    summary="Claims gated by scope (POST)",
+    dependencies=_LIMIT,
+    operation_id="userinfo_oauth_userinfo_post",
 )
 def userinfo(request: Request, session: DbSession, services: ServicesDep) -> JSONResponse:
     header = request.headers.get("authorization", "")

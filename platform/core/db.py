@@ -42,10 +42,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "chainless_read_only"
+"""Execution option: this connection only reads, so on SQLite it begins without the write lock."""
+
+
 def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE: take the write lock up front, so concurrent writers queue (busy_timeout)
     # instead of failing to upgrade a read lock; the embedded mode is one process anyway.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read-only connection (a probe) must not queue behind a writer for the lock it never needs.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class Database:

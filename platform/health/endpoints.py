@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 
+from chainless.platform.core.db import READ_ONLY
 from chainless.platform.core.deps import ServicesDep
 from chainless.platform.core.services import Services
 
@@ -54,7 +55,7 @@ def _timed(check: Any) -> dict[str, Any]:
 def _check_database(services: Services) -> dict[str, Any]:
     def check() -> str:
         with services.database.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            connection.execution_options(**{READ_ONLY: True}).execute(text("SELECT 1"))
         return services.database.dialect
 
     return _timed(check)

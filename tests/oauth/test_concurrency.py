@@ -42,18 +42,9 @@ from tests.oauth.wallet import (
 )
 
 BACKEND = os.environ.get("CHAINLESS_TEST_DATABASE", "postgres")
-pytestmark = [
-    pytest.mark.portable,
-    # SQLite: a deferred BEGIN lets two transactions read, then fail at once with "database is
-    # locked" when both try to write (the busy timeout does not apply to that upgrade). With
-    # BEGIN IMMEDIATE in platform/core/db.py every test here passes on SQLite too.
-    pytest.mark.xfail(
-        BACKEND == "sqlite",
-        reason="platform/core/db.py opens SQLite transactions with a deferred BEGIN",
-        raises=Exception,
-        strict=False,
-    ),
-]
+# SQLite: platform/core/db.py opens every transaction with BEGIN IMMEDIATE, so concurrent writers
+# queue on the busy timeout instead of failing to upgrade a shared lock; these hold there too.
+pytestmark = pytest.mark.portable
 PG_ADMIN = os.environ.get("CHAINLESS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 THREADS = 8
 
