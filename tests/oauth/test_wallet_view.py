@@ -272,7 +272,7 @@ def test_the_wallet_page_lists_the_grants(client: Any, mini: OnlineApp, wallet: 
     device = grant["devices"][0]
     # each signed-in device has its own sign-out, next to its name
     assert f'data-device="{device["id"]}"' in page.text
-    assert f'{LIST}/{grant["id"]}/devices/{device["id"]}' in page.text
+    assert f"{LIST}/{grant['id']}/devices/{device['id']}" in page.text
     # the token the page embeds is accepted by the API (no cookie is needed to learn it)
     assert (
         client.delete(f"{LIST}/{grant['id']}", headers={"X-CSRF-Token": token}).status_code == 204
