@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Response
 
 from chainless.oauth.keys import jwks
-from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
 from chainless.platform.core.scopes import SCOPES
 
 router = APIRouter(tags=["oauth"])
+# Public documents that backends fetch and cache: a generous per-IP limit, still a limit.
+_limit = [Depends(RateLimit("oauth.discovery", "per_ip_per_minute", 60))]
 
 
-@router.get("/.well-known/oauth-authorization-server", summary="RFC 8414 metadata")
+@router.get(
+    "/.well-known/oauth-authorization-server", summary="RFC 8414 metadata", dependencies=_limit
+)
 def metadata(services: ServicesDep) -> dict[str, Any]:
     """Exactly what is supported: code flow, PKCE S256 only, the two grants, SIWE sign-in."""
     base = services.settings.public_url.rstrip("/")
@@ -51,6 +54,11 @@ def metadata(services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.get("/oauth/jwks", summary="Public keys that sign access tokens (RFC 7517)")
-def jwks_endpoint(session: DbSession) -> JSONResponse:
-    return JSONResponse(jwks(session), headers={"Cache-Control": "public, max-age=300"})
+@router.get(
+    "/oauth/jwks",
+    summary="Public keys that sign access tokens (RFC 7517)",
+    dependencies=_limit,
+)
+def jwks_endpoint(session: DbSession, response: Response) -> dict[str, Any]:
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return jwks(session)

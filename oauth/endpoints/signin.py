@@ -149,6 +149,7 @@ def sign_in_endpoint(
     "/sign-out",
     status_code=204,
     summary="End this wallet session",
+    dependencies=[Depends(RateLimit("siwe.sign_out", 30, 60))],
     responses=problem_responses(401, 403),
 )
 def sign_out(

@@ -189,7 +189,12 @@ def revoke_device(
     )
 
 
-@router.get("/wallet/authorizations", include_in_schema=False, response_class=Response)
+@router.get(
+    "/wallet/authorizations",
+    include_in_schema=False,
+    response_class=Response,
+    dependencies=[_limit],
+)
 def authorizations_page(request: Request, session: DbSession, services: ServicesDep) -> Response:
     wallet = current_wallet(request, session, services)
     if wallet is None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import HTMLResponse
 
+from chainless.platform.core.deps import RateLimit
+
 router = APIRouter(include_in_schema=False)
+_limit = [Depends(RateLimit("console.page", "per_ip_per_minute", 60))]
 _PAGE = Path(__file__).with_name("static") / "console.html"
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
@@ -17,7 +20,9 @@ _SECURITY_HEADERS = {
 }
 
 
-@router.get("/console", response_class=HTMLResponse)
-@router.get("/console/{page:path}", response_class=HTMLResponse)
-def console(page: str = "") -> HTMLResponse:
-    return HTMLResponse(_PAGE.read_text(encoding="utf-8"), headers=_SECURITY_HEADERS)
+@router.get("/console", response_class=HTMLResponse, dependencies=_limit)
+@router.get("/console/{page:path}", response_class=HTMLResponse, dependencies=_limit)
+def console(response: Response, page: str = "") -> HTMLResponse:
+    # A returned response does not inherit the dependencies' headers (the rate limit's): copy them.
+    headers = {**response.headers, **_SECURITY_HEADERS}
+    return HTMLResponse(_PAGE.read_text(encoding="utf-8"), headers=headers)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+
+from chainless.platform.core.services import Services
 
 pytestmark = pytest.mark.portable
 
@@ -63,12 +66,22 @@ def test_metrics_have_route_templates(client: Any) -> None:
     assert 'route="/api/v1/accounts/me",status="401"' in text
 
 
-def test_readiness_reports_each_dependency(client: Any) -> None:
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # released on close: nothing listens there
+
+
+def test_readiness_reports_each_dependency(
+    client: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chain = services.settings.chain
+    monkeypatch.setattr(chain, "rpc_urls", [f"http://127.0.0.1:{_closed_port()}"])
     response = client.get("/readyz")
     checks = response.json()["checks"]
     assert checks["database"]["ok"] is True
     assert checks["redis"]["ok"] is True
-    # nothing serves the configured chain RPC in this test, so the platform is not ready
+    # nothing serves the configured chain RPC, so the platform is not ready
     assert checks["chain"]["ok"] is False
     assert response.status_code == 503
 

@@ -1,0 +1,61 @@
+"""Every public endpoint is rate limited: a guard over the assembled app, and the headers it shows.
+
+A route counts as limited when its dependency tree holds a per-IP :class:`RateLimit`, a per-caller
+:class:`CallerRateLimit`, or :func:`authenticate` (which limits every account and API key). The
+operational probes are left out on purpose: the load balancer and Prometheus call them, and a
+throttled probe would take a healthy replica out of service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from chainless.platform.auth.dependencies import CallerRateLimit, authenticate
+from chainless.platform.core.deps import RateLimit
+
+pytestmark = pytest.mark.portable
+
+OPERATIONAL_PROBES = {"/healthz", "/readyz", "/metrics"}
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
+    yield dependant.call
+    for child in dependant.dependencies:
+        yield from _calls(child)
+
+
+def _is_limited(route: APIRoute) -> bool:
+    return any(
+        isinstance(call, RateLimit | CallerRateLimit) or call is authenticate
+        for call in _calls(route.dependant)
+    )
+
+
+def test_every_endpoint_but_the_probes_is_rate_limited(app: Any) -> None:
+    routes = [
+        context.original_route
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute)
+    ]
+    assert len(routes) > 50  # the walk reached the included routers
+    unlimited = sorted(
+        f"{sorted(route.methods)} {route.path}"
+        for route in routes
+        if route.path not in OPERATIONAL_PROBES and not _is_limited(route)
+    )
+    assert unlimited == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/.well-known/oauth-authorization-server", "/oauth/jwks", "/console"]
+)
+def test_public_documents_show_their_limit(client: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert int(response.headers["RateLimit-Limit"]) > 0
+    assert "RateLimit-Remaining" in response.headers
