@@ -122,9 +122,7 @@ def approve_data(platform: Platform, amount: int = 1) -> str:
 
 
 def submit(client: Any, relay: RelayApp, raw: str, **headers: str) -> Any:
-    return client.post(
-        TX_URL, json={"raw_transaction": raw}, headers={**relay.headers, **headers}
-    )
+    return client.post(TX_URL, json={"raw_transaction": raw}, headers={**relay.headers, **headers})
 
 
 def run(services: Services, name: str, **kwargs: Any) -> None:
