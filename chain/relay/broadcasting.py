@@ -41,13 +41,14 @@ def broadcast(services: Services, session: Session, tx: RelayedTransaction) -> N
         raise RetryJob(f"no RPC node of {tx.environment} answered; will retry") from error
     except RpcError as error:
         if not _already_known(error):
+            replaced = "nonce too low" in error.message.lower()  # the nonce went to another tx
             events.transition(
                 session,
                 tx,
-                TxState.FAILED,
+                TxState.REPLACED if replaced else TxState.FAILED,
                 now=now,
                 required_confirmations=required,
-                error_code="node_rejected",
+                error_code="replaced" if replaced else "node_rejected",
                 error=error.message,
             )
             return

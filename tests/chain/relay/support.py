@@ -129,6 +129,17 @@ def run(services: Services, name: str, **kwargs: Any) -> None:
     run_job(services, get_job(name), kwargs)
 
 
+def track_now(services: Services) -> None:
+    """A tracking pass that finds every transaction due (as if its next look had come)."""
+    from sqlalchemy import update
+
+    from chainless.chain.models import RelayedTransaction
+
+    with services.transaction() as session:
+        session.execute(update(RelayedTransaction).values(next_check_at=None))
+    run(services, "relay.track")
+
+
 def drain_with_retries(services: Services, jobs: Any) -> list[RetryJob]:
     """Run queued jobs; a job asking for a retry is recorded and not run again."""
     retried = []

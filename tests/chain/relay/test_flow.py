@@ -12,9 +12,9 @@ from tests.chain.relay.support import (
     TX_URL,
     approve_data,
     relay_app,
-    run,
     signed,
     submit,
+    track_now,
 )
 from tests.conftest import RecordingJobRunner
 from tests.contracts.conftest import Platform
@@ -42,7 +42,7 @@ def test_a_user_signed_transaction_is_broadcast_and_confirmed(
     assert status["state"] == "submitted"
     assert status["submitted_at"] is not None
 
-    run(services, "relay.track")
+    track_now(services)
     status = client.get(f"{TX_URL}/{tx_hash}", headers={"X-API-Key": relay.api_key}).json()
     assert status["state"] == "confirmed"
     assert status["receipt_status"] == 1
@@ -97,7 +97,7 @@ def test_a_reverted_transaction_ends_failed(
     raw = signed(platform.w3, relay.user, to=platform.token.address, data=overdraw)
     tx_hash = submit(client, relay, raw).json()["hash"]
     jobs.drain()
-    run(services, "relay.track")
+    track_now(services)
     status = client.get(f"{TX_URL}/{tx_hash}", headers={"X-API-Key": relay.api_key}).json()
     assert status["state"] == "failed"
     assert status["receipt_status"] == 0
@@ -112,6 +112,6 @@ def test_broadcast_fails_over_to_the_next_rpc_url(
     raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
     tx_hash = submit(client, relay, raw).json()["hash"]
     jobs.drain()
-    run(services, "relay.track")
+    track_now(services)
     status = client.get(f"{TX_URL}/{tx_hash}", headers={"X-API-Key": relay.api_key}).json()
     assert status["state"] == "confirmed"
