@@ -1,6 +1,6 @@
 """Relay: relayed transactions, per-app relay policies, webhook endpoints and deliveries.
 
-EVM quantities are NUMERIC(78, 0): every unsigned 256-bit integer fits exactly.
+EVM quantities are NUMERIC(78, 0): every unsigned 256-bit integer fits exactly (text on SQLite).
 
 Revision ID: 0003
 Revises: 0002
@@ -19,7 +19,8 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-UINT256 = sa.Numeric(precision=78, scale=0)
+# exact on PostgreSQL; decimal text on SQLite, whose NUMERIC would round big values to floats
+UINT256 = sa.Numeric(precision=78, scale=0).with_variant(sa.String(length=78), "sqlite")
 
 
 def upgrade() -> None:

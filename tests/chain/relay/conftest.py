@@ -8,11 +8,11 @@ and counts the transactions sent; ``prod`` lists a dead URL first, to exercise f
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
 
-from chainless.chain.localnode import free_port
 from chainless.platform.core.settings import ChainConfig, ChainEnvironment, FeePolicy, Settings
 from tests.chain.relay.support import RpcProxy
 from tests.contracts.conftest import Platform, chain, compiled, deployed, platform
@@ -28,9 +28,19 @@ def rpc_proxy(deployed: Platform) -> Iterator[RpcProxy]:
 
 
 @pytest.fixture
-def settings(settings: Settings, platform: Platform, rpc_proxy: RpcProxy) -> Settings:
+def dead_rpc_url() -> Iterator[str]:
+    """A port bound but never listening: connections are refused, and nothing else can take it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
+@pytest.fixture
+def settings(
+    settings: Settings, platform: Platform, rpc_proxy: RpcProxy, dead_rpc_url: str
+) -> Settings:
     anvil = platform.w3.provider.endpoint_uri  # type: ignore[attr-defined]
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead = dead_rpc_url
     chains = {
         ChainEnvironment.DEV: ChainConfig(
             chain_id=31337,

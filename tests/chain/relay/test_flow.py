@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from web3 import Web3
 
 from chainless.platform.core.services import Services
@@ -19,6 +20,8 @@ from tests.chain.relay.support import (
 from tests.conftest import RecordingJobRunner
 from tests.contracts.conftest import Platform
 from tests.factories import Factory
+
+pytestmark = pytest.mark.portable  # also holds on the embedded SQLite default
 
 
 def test_a_user_signed_transaction_is_broadcast_and_confirmed(

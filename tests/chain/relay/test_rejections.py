@@ -35,6 +35,8 @@ POLICY = {
     "app_daily_value_wei": "1000000",
 }
 
+pytestmark = pytest.mark.portable  # also holds on the embedded SQLite default
+
 
 @pytest.fixture
 def relay(factory: Factory, platform: Platform) -> RelayApp:
@@ -242,3 +244,14 @@ def test_bursts_raise_an_alert_without_refusing(
     assert alert is not None
     assert alert.subject == relay.user.address
     assert alert.app_id == relay.app_id
+
+
+def test_policy_amounts_round_trip_exactly(client: Any, relay: RelayApp) -> None:
+    huge = str(2**256 - 1)
+    set_policy(client, relay, user_daily_value_wei=huge, app_daily_value_wei=huge)
+    url = f"/api/v1/apps/{relay.app_id}/relay/policy"
+    shown = client.get(url, headers=relay.developer_headers).json()
+    assert shown["user_daily_value_wei"] == huge
+    assert shown["custom"] is True
+    key_without_read = {"X-API-Key": relay.api_key}  # transaction:write only
+    refused(client.get(url, headers=key_without_read), 403, "permission_denied")

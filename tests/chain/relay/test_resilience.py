@@ -31,6 +31,8 @@ from tests.conftest import RecordingJobRunner
 from tests.contracts.conftest import Platform
 from tests.factories import Factory
 
+pytestmark = pytest.mark.portable  # also holds on the embedded SQLite default
+
 
 @pytest.fixture
 def relay(factory: Factory, platform: Platform) -> RelayApp:
