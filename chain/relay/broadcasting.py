@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from chainless.chain.models import RelayedTransaction, TxState
 from chainless.chain.relay import events
 from chainless.chain.relay.rpc import ChainRpc, RpcError, RpcUnavailable, chain_config, rpc_for
+from chainless.platform.apps.relay_view import is_delisted
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.jobs import RetryJob
 from chainless.platform.core.services import Services
@@ -31,6 +32,17 @@ def broadcast(services: Services, session: Session, tx: RelayedTransaction) -> N
     required = chain_config(services, tx.environment).confirmations
     rpc = rpc_for(services, tx.environment)
     now = utcnow()
+    if is_delisted(session, tx.app_id):  # delisted between acceptance and broadcast
+        events.transition(
+            session,
+            tx,
+            TxState.FAILED,
+            now=now,
+            required_confirmations=required,
+            error_code="app_delisted",
+            error="the app was delisted before the transaction was broadcast",
+        )
+        return
     tx.broadcast_attempts += 1
     try:
         if rpc.call("eth_getTransactionByHash", [tx.hash]) is None:

@@ -42,3 +42,9 @@ def relay_app(session: Session, app_id: str, environment: str) -> RelayApp | Non
             RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
         ),
     )
+
+
+def is_delisted(session: Session, app_id: str) -> bool:
+    """Checked again right before a broadcast: delisting takes effect immediately."""
+    app = repository.app_by_id(session, app_id)
+    return app is None or AppStatus(app.status) is AppStatus.DELISTED

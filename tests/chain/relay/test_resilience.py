@@ -16,6 +16,7 @@ from chainless.chain.relay import events
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.jobs import RetryJob
 from chainless.platform.core.services import Services
+from chainless.platform.models import MiniProgram
 from tests.chain.relay.support import (
     TX_URL,
     RelayApp,
@@ -203,3 +204,62 @@ def test_a_transaction_whose_nonce_was_taken_is_replaced(
     assert status["state"] == "replaced"
     assert status["error_code"] == "replaced"
     assert status["finished_at"] is not None
+
+
+def test_a_transaction_the_node_forgot_is_sent_again_then_dropped(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+) -> None:
+    w3 = platform.w3
+    w3.provider.make_request(RPCEndpoint("evm_setAutomine"), [False])
+    try:
+        raw = signed(w3, relay.user, to=platform.token.address, data=approve_data(platform))
+        tx_hash = submit(client, relay, raw).json()["hash"]
+        jobs.drain()
+        assert rpc_proxy.sent_raw == [raw]
+        # the node restarts and its mempool is gone
+        w3.provider.make_request(RPCEndpoint("anvil_dropTransaction"), [tx_hash])
+        track_now(services)
+        assert rpc_proxy.sent_raw == [raw, raw]  # sent again: the node no longer had it
+        assert state_of(client, relay, tx_hash)["state"] == "submitted"
+
+        w3.provider.make_request(RPCEndpoint("anvil_dropTransaction"), [tx_hash])
+        past = utcnow() - timedelta(hours=1)
+        with services.transaction() as session:
+            session.execute(
+                update(RelayedTransaction)
+                .where(RelayedTransaction.hash == tx_hash)
+                .values(submitted_at=past)
+            )
+        track_now(services)
+        dropped = state_of(client, relay, tx_hash)
+        assert dropped["state"] == "dropped"
+        assert dropped["error_code"] == "dropped"
+        assert rpc_proxy.sent_raw == [raw, raw]
+    finally:
+        w3.provider.make_request(RPCEndpoint("evm_setAutomine"), [True])
+
+
+def test_an_app_delisted_before_the_broadcast_sends_nothing(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+) -> None:
+    raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
+    tx_hash = submit(client, relay, raw).json()["hash"]
+    with services.transaction() as session:
+        session.execute(
+            update(MiniProgram).where(MiniProgram.app_id == relay.app_id).values(status=3)
+        )
+    jobs.drain()
+    assert rpc_proxy.sent_raw == []
+    status = state_of(client, relay, tx_hash)
+    assert status["state"] == "failed"
+    assert status["error_code"] == "app_delisted"
