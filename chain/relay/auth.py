@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from chainless.oauth.tokens import active_access_token
 from chainless.oauth.users import address_of
-from chainless.platform.auth.dependencies import CurrentPrincipal
+from chainless.platform.auth.dependencies import authenticate
 from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import Forbidden, Unauthenticated
@@ -37,13 +37,22 @@ class RelayCaller:
     wallet: str  # EIP-55
 
 
-def relay_app_key(request: Request, principal: CurrentPrincipal) -> Principal:
-    """The calling app's API key (sent as ``X-API-Key``, so ``Authorization`` stays the user's)."""
-    if principal.kind != "api_key" or not request.headers.get("x-api-key"):
+def relay_app_key(
+    request: Request, response: Response, session: DbSession, services: ServicesDep
+) -> Principal:
+    """The calling app's API key, sent as ``X-API-Key`` so that ``Authorization`` stays the
+    user's; checked before anything else so that a missing key is named as such."""
+    if not request.headers.get("x-api-key"):
         raise Unauthenticated(
             "send the app's API key as X-API-Key", code="api_key_required", headers=_CHALLENGE
         )
-    assert principal.app_id is not None
+    principal = authenticate(request, response, session, services)
+    if principal.kind != "api_key" or principal.app_id is None:
+        raise Unauthenticated(
+            "X-API-Key must carry an app API key (ck_…)",
+            code="api_key_required",
+            headers=_CHALLENGE,
+        )
     return principal
 
 

@@ -209,7 +209,7 @@ def test_credentials(client: Any, factory: Factory, platform: Platform, relay: R
         json={"raw_transaction": raw},
         headers={"Authorization": f"Bearer {relay.access_token}"},
     )
-    assert token_only.status_code == 401
+    refused(token_only, 401, "api_key_required")
     key_only = client.post(
         TX_URL, json={"raw_transaction": raw}, headers={"X-API-Key": relay.api_key}
     )
