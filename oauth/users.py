@@ -25,3 +25,9 @@ def user_for_address(session: Session, address: str) -> tuple[WalletUser, bool]:
         existing = session.scalar(select(WalletUser).where(WalletUser.address == address))
         assert existing is not None
         return existing, False
+
+
+def address_of(session: Session, user_id: str) -> str | None:
+    """The wallet address (EIP-55) of a user, for features holding only the token's subject."""
+    user = session.get(WalletUser, user_id)
+    return None if user is None else user.address

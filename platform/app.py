@@ -53,6 +53,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 
 
 def _include_routers(app: FastAPI) -> None:
+    from chainless.chain.relay.config_endpoints import router as relay_config
+    from chainless.chain.relay.endpoints import router as relay
     from chainless.oauth.endpoints import router as oauth
     from chainless.platform.accounts.endpoints import router as accounts
     from chainless.platform.alerts.endpoints import router as alerts
@@ -79,5 +81,7 @@ def _include_routers(app: FastAPI) -> None:
     ):  # hot first
         app.include_router(router, prefix="/api/v1")
     app.include_router(members, prefix="/api/v1")
+    app.include_router(relay, prefix="/api/v1")
+    app.include_router(relay_config, prefix="/api/v1")
     app.include_router(oauth)
     app.include_router(console)

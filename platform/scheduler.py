@@ -27,6 +27,8 @@ MINUTE = 60.0
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 APIKEYS_TASKS = "chainless.platform.apikeys.tasks"
+# Features that declare their own ``periodic_jobs()`` (skipped when not installed).
+FEATURE_TASKS = ("chainless.chain.relay.tasks",)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Every periodic job whose job is registered (a missing feature is skipped, with a note)."""
     load_jobs()
     known = registered_jobs()
-    declared = [*CORE_JOBS, *_apikeys_jobs()]
+    declared = [*CORE_JOBS, *_apikeys_jobs(), *_feature_jobs()]
     for skipped in (j.name for j in declared if j.name not in known):
         log.info("periodic job %s skipped: no such job is registered", skipped)
     return [j for j in declared if j.name in known]
@@ -62,6 +64,16 @@ def _apikeys_jobs() -> list[PeriodicJob]:
     if declare is None:
         return list(APIKEYS_DEFAULTS)
     return coerce_periodic_jobs(declare())
+
+
+def _feature_jobs() -> list[PeriodicJob]:
+    found: list[PeriodicJob] = []
+    for name in FEATURE_TASKS:
+        module = _optional_module(name)
+        declare = getattr(module, "periodic_jobs", None)
+        if declare is not None:
+            found.extend(coerce_periodic_jobs(declare()))
+    return found
 
 
 def _optional_module(name: str) -> ModuleType | None:

@@ -84,6 +84,7 @@ def _api_key_principal(
         app_id=identity.app_id,
         scopes=identity.scopes,
         owner_account_id=identity.owner_account_id,
+        environment=identity.environment,
     )
 
 

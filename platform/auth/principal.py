@@ -36,6 +36,7 @@ class Principal:
     scopes: frozenset[str] = frozenset()  # an API key's scopes
     session_id: str | None = None
     owner_account_id: str | None = None  # for an API key: the app developer's account
+    environment: str | None = None  # for an API key: the chain environment it works in
     platform_permissions: frozenset[Permission] = field(default=frozenset())
 
     @classmethod
@@ -62,7 +63,13 @@ class Principal:
 
     @classmethod
     def for_api_key(
-        cls, key_id: str, *, app_id: str, scopes: frozenset[str], owner_account_id: str
+        cls,
+        key_id: str,
+        *,
+        app_id: str,
+        scopes: frozenset[str],
+        owner_account_id: str,
+        environment: str | None = None,
     ) -> Principal:
         return cls(
             kind="api_key",
@@ -71,6 +78,7 @@ class Principal:
             app_id=app_id,
             scopes=scopes,
             owner_account_id=owner_account_id,
+            environment=environment,
         )
 
     @property

@@ -35,11 +35,25 @@ class ChainEnvironment(StrEnum):
     PROD = "prod"
 
 
+GWEI = 10**9
+ETHER = 10**18
+
+
+class FeePolicy(BaseModel):
+    """A chain's bounds on what relayed transactions may bid per gas (EIP-1559 fees, or the
+    legacy ``gasPrice``); an app's own cap can only be lower."""
+
+    max_fee_per_gas_wei: int = Field(default=500 * GWEI, gt=0)
+    min_priority_fee_per_gas_wei: int = Field(default=0, ge=0)
+
+
 class ChainConfig(BaseModel):
     chain_id: int = Field(gt=0)
-    rpc_urls: list[str] = Field(min_length=1)
+    rpc_urls: list[str] = Field(min_length=1)  # tried in order, failing over to the next
     confirmations: int = Field(default=1, ge=0, le=1000)
     name: str = ""
+    fee_policy: FeePolicy = Field(default_factory=FeePolicy)
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("rpc_urls")
     @classmethod
@@ -93,6 +107,25 @@ class RateLimitSettings(BaseModel):
     register_per_ip_per_hour: int = Field(default=30, ge=1)  # per hour, not per minute
 
 
+class RelaySettings(BaseModel):
+    """Transaction relay (spec 3.5.5, 3.2.1): the policy of an app that set none of its own, and
+    how transactions are followed to confirmation."""
+
+    max_value_wei: int = Field(default=10 * ETHER, ge=0)
+    max_gas_limit: int = Field(default=3_000_000, ge=21_000)
+    max_fee_per_gas_wei: int = Field(default=500 * GWEI, gt=0)
+    user_daily_tx_limit: int = Field(default=200, ge=0)
+    user_daily_value_wei: int = Field(default=100 * ETHER, ge=0)
+    app_daily_tx_limit: int = Field(default=100_000, ge=0)
+    app_daily_value_wei: int = Field(default=1_000_000 * ETHER, ge=0)
+    user_burst_per_minute: int = Field(default=20, ge=1)  # alert thresholds, not refusals
+    app_burst_per_minute: int = Field(default=1_000, ge=1)
+    track_every_seconds: float = Field(default=3.0, gt=0)
+    drop_after_seconds: int = Field(default=1800, ge=60)  # unknown to the node this long: dropped
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    webhook_retries: int = Field(default=8, ge=0)
+
+
 class OAuthSettings(BaseModel):
     """Wallet login (spec 3.5.3): lifetimes and limits of codes, tokens and sign-in messages."""
 
@@ -131,6 +164,7 @@ class Settings(BaseSettings):
     mail: MailSettings = Field(default_factory=MailSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     oauth: OAuthSettings = Field(default_factory=OAuthSettings)
+    relay: RelaySettings = Field(default_factory=RelaySettings)
 
     # Signing keys (ES256 PEM files) for access tokens and release manifests; generated in
     # ``data_dir`` on first start in development, required explicitly in production.

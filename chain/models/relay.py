@@ -1,0 +1,99 @@
+"""Transactions the relay accepted, and each app's relay policy (spec 3.5.5, 3.2.1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from chainless.chain.models.types import Uint256
+from chainless.platform.core.clock import utcnow
+from chainless.platform.models.base import Base
+
+
+class TxState(StrEnum):
+    """received → submitted → mined → confirmed; or failed (reverted or refused by the node),
+    replaced (another transaction took its nonce) or dropped (the node forgot it for good)."""
+
+    RECEIVED = "received"
+    SUBMITTED = "submitted"
+    MINED = "mined"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    REPLACED = "replaced"
+    DROPPED = "dropped"
+
+
+FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.FAILED, TxState.REPLACED, TxState.DROPPED})
+
+
+class RelayedTransaction(Base):
+    __tablename__ = "relayed_transactions"
+    __table_args__ = (
+        Index("ix_relayed_transactions_app_created", "app_id", "created_at"),
+        Index("ix_relayed_transactions_sender_created", "sender", "created_at"),
+        Index("ix_relayed_transactions_state_check", "state", "next_check_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(66), unique=True)  # keccak256 of the raw bytes
+    app_id: Mapped[str] = mapped_column(ForeignKey("mini_programs.app_id", ondelete="CASCADE"))
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))  # the wallet user (access token subject)
+    environment: Mapped[str] = mapped_column(String(8))
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    sender: Mapped[str] = mapped_column(String(42))  # EIP-55
+    to_address: Mapped[str | None] = mapped_column(String(42))
+    selector: Mapped[str | None] = mapped_column(String(10))
+    tx_type: Mapped[int] = mapped_column(SmallInteger)  # EIP-2718 type
+    nonce: Mapped[int] = mapped_column(Uint256)
+    value: Mapped[int] = mapped_column(Uint256)
+    gas_limit: Mapped[int] = mapped_column(Uint256)
+    max_fee_per_gas: Mapped[int] = mapped_column(Uint256)  # gasPrice for legacy/EIP-2930
+    max_priority_fee_per_gas: Mapped[int | None] = mapped_column(Uint256)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+
+    state: Mapped[str] = mapped_column(String(16), default=TxState.RECEIVED)
+    version: Mapped[int] = mapped_column(default=0)  # grows on every state change (webhook order)
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(512))
+    broadcast_attempts: Mapped[int] = mapped_column(default=0)
+    broadcast_count: Mapped[int] = mapped_column(default=0)  # eth_sendRawTransaction calls made
+    next_check_at: Mapped[datetime | None]
+
+    block_number: Mapped[int | None] = mapped_column(BigInteger)
+    block_hash: Mapped[str | None] = mapped_column(String(66))
+    transaction_index: Mapped[int | None]
+    gas_used: Mapped[int | None] = mapped_column(Uint256)
+    effective_gas_price: Mapped[int | None] = mapped_column(Uint256)
+    receipt_status: Mapped[int | None] = mapped_column(SmallInteger)  # EIP-658: 1 ok, 0 reverted
+    confirmations: Mapped[int] = mapped_column(default=0)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+    mined_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class RelayPolicy(Base):
+    """An app's relay limits (spec 3.2.1); an app without a row gets the platform defaults."""
+
+    __tablename__ = "relay_policies"
+
+    app_id: Mapped[str] = mapped_column(
+        ForeignKey("mini_programs.app_id", ondelete="CASCADE"), primary_key=True
+    )
+    max_value_wei: Mapped[int] = mapped_column(Uint256)
+    max_gas_limit: Mapped[int] = mapped_column(Uint256)
+    max_fee_per_gas_wei: Mapped[int] = mapped_column(Uint256)
+    user_daily_tx_limit: Mapped[int]
+    user_daily_value_wei: Mapped[int] = mapped_column(Uint256)
+    app_daily_tx_limit: Mapped[int]
+    app_daily_value_wei: Mapped[int] = mapped_column(Uint256)
+    user_burst_per_minute: Mapped[int]  # alert thresholds, not refusals
+    app_burst_per_minute: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,99 @@
+"""Every query of the relay. Reads on behalf of an app filter by that app, so another app's
+transaction is simply not found (tenant isolation in one place)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from chainless.chain.models import (
+    RelayedTransaction,
+    RelayPolicy,
+    TxState,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from chainless.chain.relay.policy import Usage
+
+T = RelayedTransaction
+
+
+def by_hash(session: Session, tx_hash: str) -> RelayedTransaction | None:
+    """Any app's transaction: only for idempotency of a submission, never shown as is."""
+    return session.scalar(select(T).where(T.hash == tx_hash))
+
+
+def of_app(session: Session, app_id: str, tx_hash: str) -> RelayedTransaction | None:
+    return session.scalar(select(T).where(T.hash == tx_hash, T.app_id == app_id))
+
+
+def locked(session: Session, transaction_id: str) -> RelayedTransaction | None:
+    return session.scalar(select(T).where(T.id == transaction_id).with_for_update())
+
+
+def policy_of(session: Session, app_id: str) -> RelayPolicy | None:
+    return session.get(RelayPolicy, app_id)
+
+
+def usage_since(
+    session: Session, app_id: str, sender: str, day_start: datetime, minute_start: datetime
+) -> tuple[Usage, int, int]:
+    """Today's usage of the app and of the sender in it, and both counts of the last minute,
+    in one round trip."""
+    mine = T.sender == sender
+    recent = T.created_at >= minute_start
+
+    def total(condition: ColumnElement[bool], what: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((condition, what), else_=0)), 0)
+
+    row = session.execute(
+        select(
+            total(mine, 1),
+            total(mine, T.value),
+            func.count(),
+            func.coalesce(func.sum(T.value), 0),
+            total(mine & recent, 1),
+            total(recent, 1),
+        ).where(T.app_id == app_id, T.created_at >= min(day_start, minute_start))
+    ).one()
+    user_tx, user_value, app_tx, app_value, user_minute, app_minute = (int(v) for v in row)
+    return Usage(user_tx, user_value, app_tx, app_value), user_minute, app_minute
+
+
+def due_for_tracking(session: Session, now: datetime, limit: int) -> list[RelayedTransaction]:
+    """Transactions waiting for their next look, oldest first; rows another tracker holds are
+    skipped (PostgreSQL ``SKIP LOCKED``)."""
+    return list(
+        session.scalars(
+            select(T)
+            .where(
+                T.state.in_([TxState.RECEIVED, TxState.SUBMITTED, TxState.MINED]),
+                or_(T.next_check_at.is_(None), T.next_check_at <= now),
+            )
+            .order_by(T.next_check_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def webhook_endpoint(session: Session, app_id: str) -> WebhookEndpoint | None:
+    return session.get(WebhookEndpoint, app_id)
+
+
+def locked_delivery(session: Session, delivery_id: str) -> WebhookDelivery | None:
+    return session.scalar(
+        select(WebhookDelivery).where(WebhookDelivery.id == delivery_id).with_for_update()
+    )
+
+
+def day_start(moment: datetime) -> datetime:
+    """Midnight UTC of ``moment``'s day: daily limits reset then."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def minute_before(moment: datetime) -> datetime:
+    return moment - timedelta(minutes=1)

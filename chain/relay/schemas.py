@@ -1,0 +1,127 @@
+"""Pydantic I/O of the relay. EVM quantities are decimal strings: they exceed JSON's safe
+integers (wei amounts, EIP-1559 fees)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from chainless.chain.models import RelayedTransaction
+from chainless.chain.txcodec import MAX_RAW_BYTES
+
+RawHex = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * MAX_RAW_BYTES
+    ),
+]
+Decimal = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", examples=["1000000000000000000"])]
+
+
+class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    raw_transaction: RawHex = Field(
+        description="the signed transaction, 0x-hex (legacy EIP-155, EIP-2930 or EIP-1559)"
+    )
+
+
+class TransactionOut(BaseModel):
+    hash: str
+    state: str = Field(
+        description="received, submitted, mined, confirmed, failed, replaced or dropped"
+    )
+    app_id: str
+    environment: str
+    chain_id: int
+    sender: str
+    to: str | None
+    nonce: Decimal
+    value: Decimal
+    gas_limit: Decimal
+    max_fee_per_gas: Decimal
+    max_priority_fee_per_gas: Decimal | None
+    block_number: int | None
+    block_hash: str | None
+    confirmations: int
+    required_confirmations: int
+    receipt_status: int | None = Field(description="EIP-658: 1 success, 0 reverted")
+    gas_used: Decimal | None
+    effective_gas_price: Decimal | None
+    error_code: str | None
+    error: str | None
+    created_at: datetime
+    submitted_at: datetime | None
+    mined_at: datetime | None
+    finished_at: datetime | None
+
+
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def transaction_out(tx: RelayedTransaction, required_confirmations: int) -> TransactionOut:
+    return TransactionOut(
+        hash=tx.hash,
+        state=tx.state,
+        app_id=tx.app_id,
+        environment=tx.environment,
+        chain_id=tx.chain_id,
+        sender=tx.sender,
+        to=tx.to_address,
+        nonce=str(tx.nonce),
+        value=str(tx.value),
+        gas_limit=str(tx.gas_limit),
+        max_fee_per_gas=str(tx.max_fee_per_gas),
+        max_priority_fee_per_gas=_text(tx.max_priority_fee_per_gas),
+        block_number=tx.block_number,
+        block_hash=tx.block_hash,
+        confirmations=tx.confirmations,
+        required_confirmations=required_confirmations,
+        receipt_status=tx.receipt_status,
+        gas_used=_text(tx.gas_used),
+        effective_gas_price=_text(tx.effective_gas_price),
+        error_code=tx.error_code,
+        error=tx.error,
+        created_at=tx.created_at,
+        submitted_at=tx.submitted_at,
+        mined_at=tx.mined_at,
+        finished_at=tx.finished_at,
+    )
+
+
+class PolicyIn(BaseModel):
+    """An app's relay limits (spec 3.2.1); amounts in wei as decimal strings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_value_wei: Decimal
+    max_gas_limit: Annotated[int, Field(ge=21_000, le=30_000_000)]
+    max_fee_per_gas_wei: Decimal
+    user_daily_tx_limit: Annotated[int, Field(ge=0, le=1_000_000)]
+    user_daily_value_wei: Decimal
+    app_daily_tx_limit: Annotated[int, Field(ge=0, le=100_000_000)]
+    app_daily_value_wei: Decimal
+    user_burst_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 20
+    app_burst_per_minute: Annotated[int, Field(ge=1, le=10_000_000)] = 1_000
+
+
+class PolicyOut(PolicyIn):
+    custom: bool = Field(description="false: the platform defaults apply")
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=512)]
+
+
+class WebhookOut(BaseModel):
+    url: str
+    created_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="HMAC-SHA256 key for the signatures; shown once")

@@ -1,0 +1,188 @@
+"""Use cases of the relay: submit a user-signed transaction, read its status (spec 3.5.5).
+
+Submitting decodes and checks the transaction (``policy``), stores it as received and enqueues
+its broadcast, which is sent after the request's commit. The same transaction submitted again
+answers the stored record and is broadcast once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chainless.chain.models import RelayedTransaction, TxState
+from chainless.chain.relay import policy, repository
+from chainless.chain.relay.auth import RelayCaller
+from chainless.chain.relay.rpc import RpcError, RpcUnavailable, chain_config, quantity, rpc_for
+from chainless.chain.relay.rules import PolicyValues, build_rules, effective_policy
+from chainless.chain.txcodec import DecodedTransaction, TxDecodeError, decode
+from chainless.platform.alerts.service import Level, raise_alert
+from chainless.platform.apps.relay_view import relay_app
+from chainless.platform.core.clock import utcnow
+from chainless.platform.core.errors import AppError, Conflict, NotFound
+from chainless.platform.core.jobs import enqueue
+from chainless.platform.core.security import new_hex_id
+from chainless.platform.core.services import Services
+
+BROADCAST = "relay.broadcast"
+FIRST_TRACK_DELAY = timedelta(seconds=60)  # the tracker re-sends a broadcast lost by then
+
+
+class RelayRejected(AppError):
+    """A transaction the relay refuses; ``code`` names the rule it breaks."""
+
+    title = "Transaction refused"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    transaction: RelayedTransaction
+    created: bool
+
+
+def submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Submitted:
+    tx = _decoded(raw)
+    app = relay_app(session, caller.app_id, caller.environment)
+    if app is None:
+        raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
+    chain = chain_config(services, caller.environment)
+    values = effective_policy(repository.policy_of(session, app.app_id), services.settings.relay)
+    rules = build_rules(app, values, chain)
+    _refuse(policy.check_transaction(tx, rules, caller.wallet))
+
+    existing = repository.by_hash(session, tx.hash)
+    if existing is not None:
+        return Submitted(_same_app(existing, caller), created=False)
+
+    now = utcnow()
+    usage, user_minute, app_minute = repository.usage_since(
+        session, app.app_id, tx.sender, repository.day_start(now), repository.minute_before(now)
+    )
+    _refuse(policy.check_usage(tx, rules.limits, usage))
+    _watch_bursts(session, caller, tx, user_minute + 1, app_minute + 1, values)
+    _refuse(_check_nonce(services, caller.environment, tx))
+    return _store(session, caller, tx, now)
+
+
+def _decoded(raw: str) -> DecodedTransaction:
+    try:
+        return decode(raw)
+    except TxDecodeError as error:
+        raise RelayRejected(
+            str(error),
+            code=policy.RejectionCode.INVALID_RAW_TRANSACTION,
+            status=422,
+            decode_error=error.code,
+            field=error.field,
+        ) from error
+
+
+def _refuse(rejection: policy.Rejection | None) -> None:
+    if rejection is not None:
+        raise RelayRejected(
+            rejection.detail,
+            code=rejection.code.value,
+            status=rejection.status,
+            field=rejection.field,
+        )
+
+
+def _same_app(existing: RelayedTransaction, caller: RelayCaller) -> RelayedTransaction:
+    if existing.app_id != caller.app_id:
+        raise Conflict(
+            "this transaction was already submitted through another app",
+            code="transaction_known",
+        )
+    return existing
+
+
+def _check_nonce(
+    services: Services, environment: str, tx: DecodedTransaction
+) -> policy.Rejection | None:
+    """Against the sender's mined count; with no node answering, the broadcast finds out."""
+    try:
+        count = quantity(
+            rpc_for(services, environment).call("eth_getTransactionCount", [tx.sender, "latest"])
+        )
+    except (RpcUnavailable, RpcError):
+        return None
+    return None if count is None else policy.check_nonce(tx, count)
+
+
+def _watch_bursts(
+    session: Session,
+    caller: RelayCaller,
+    tx: DecodedTransaction,
+    user_minute: int,
+    app_minute: int,
+    values: PolicyValues,
+) -> None:
+    """Spec 3.2.1 anomaly detection: a burst raises an alert; it does not refuse."""
+    user_limit = values.user_burst_per_minute
+    app_limit = values.app_burst_per_minute
+    if user_minute > user_limit:
+        raise_alert(
+            session,
+            kind="relay.user_burst",
+            subject=tx.sender,
+            summary=f"{user_minute} transactions in a minute from {tx.sender}",
+            app_id=caller.app_id,
+            details={"per_minute": user_minute, "threshold": user_limit},
+        )
+    if app_minute > app_limit:
+        raise_alert(
+            session,
+            kind="relay.app_burst",
+            subject=caller.app_id,
+            summary=f"{app_minute} transactions in a minute through app {caller.app_id}",
+            level=Level.SEVERE,
+            app_id=caller.app_id,
+            details={"per_minute": app_minute, "threshold": app_limit},
+        )
+
+
+def _store(
+    session: Session, caller: RelayCaller, tx: DecodedTransaction, now: datetime
+) -> Submitted:
+    record = RelayedTransaction(
+        id=new_hex_id(),
+        hash=tx.hash,
+        app_id=caller.app_id,
+        api_key_id=caller.api_key_id,
+        user_id=caller.user_id,
+        environment=caller.environment,
+        chain_id=tx.chain_id,
+        sender=tx.sender,
+        to_address=tx.to,
+        selector=tx.selector,
+        tx_type=int(tx.type),
+        nonce=tx.nonce,
+        value=tx.value,
+        gas_limit=tx.gas_limit,
+        max_fee_per_gas=tx.max_fee,
+        max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
+        raw=tx.raw,
+        state=TxState.RECEIVED,
+        next_check_at=now + FIRST_TRACK_DELAY,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():  # the same transaction racing in twice: one insert wins
+            session.add(record)
+    except IntegrityError:
+        existing = repository.by_hash(session, tx.hash)
+        assert existing is not None
+        return Submitted(_same_app(existing, caller), created=False)
+    enqueue(session, BROADCAST, transaction_id=record.id)
+    return Submitted(record, created=True)
+
+
+def status(session: Session, caller_app_id: str, tx_hash: str) -> RelayedTransaction:
+    found = repository.of_app(session, caller_app_id, tx_hash.lower())
+    if found is None:
+        raise NotFound(f"no transaction {tx_hash} of this app", code="transaction_not_found")
+    return found

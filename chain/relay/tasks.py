@@ -1,0 +1,35 @@
+"""Background jobs of the relay: the broadcast, the tracking pass, webhook deliveries."""
+
+from __future__ import annotations
+
+from chainless.chain.relay import broadcasting, repository, tracking, webhooks
+from chainless.platform.core.jobs import job
+from chainless.platform.core.services import JobScope
+
+BROADCAST = "relay.broadcast"
+TRACK = "relay.track"
+DELIVER_WEBHOOK = "relay.deliver_webhook"
+
+
+def periodic_jobs() -> list[tuple[str, float]]:
+    """(job name, interval in seconds) for the scheduler (beat)."""
+    return [(TRACK, 3.0)]
+
+
+@job(BROADCAST, max_retries=8, backoff_seconds=1.0)
+def broadcast(scope: JobScope, transaction_id: str) -> None:
+    """Send one accepted transaction; idempotent (see ``broadcasting``)."""
+    tx = repository.locked(scope.session, transaction_id)
+    if tx is not None:
+        broadcasting.broadcast(scope.services, scope.session, tx)
+
+
+@job(TRACK, max_retries=0)
+def track(scope: JobScope) -> None:
+    """One tracking pass; the next one comes with the schedule."""
+    tracking.track(scope.services, scope.session)
+
+
+@job(DELIVER_WEBHOOK, max_retries=10, backoff_seconds=2.0)
+def deliver_webhook(scope: JobScope, delivery_id: str) -> None:
+    webhooks.deliver(scope.services, scope.session, delivery_id)

@@ -1,0 +1,163 @@
+"""Follow relayed transactions to their end: receipts, confirmations, reverts, reorgs.
+
+One pass (the periodic ``relay.track`` job) looks at every transaction due for a look:
+
+- received for too long (its broadcast job was lost or gave up): the broadcast is sent again;
+- a receipt is there: mined, with its block; once the chain's required confirmations are reached,
+  confirmed, or failed when it reverted (EIP-658 ``status`` 0);
+- mined but its receipt is gone or in another block (a reorg): back to submitted, or to the new
+  block;
+- no receipt and the node does not know it: replaced if the sender's nonce moved past it (another
+  transaction took it), else sent again (a restarted node forgets its mempool), and dropped once
+  that has lasted ``drop_after_seconds``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from chainless.chain.models import RelayedTransaction, TxState
+from chainless.chain.relay import events, repository
+from chainless.chain.relay.broadcasting import send_raw
+from chainless.chain.relay.rpc import (
+    ChainRpc,
+    RpcError,
+    RpcUnavailable,
+    chain_config,
+    quantity,
+    rpc_for,
+)
+from chainless.platform.core.clock import as_utc, utcnow
+from chainless.platform.core.jobs import enqueue
+from chainless.platform.core.services import Services
+
+BROADCAST = "relay.broadcast"
+BATCH = 200
+RESEND_RECEIVED_AFTER = timedelta(seconds=30)
+
+
+def track(services: Services, session: Session) -> int:
+    """One pass; returns how many transactions were looked at."""
+    now = utcnow()
+    due = repository.due_for_tracking(session, now, BATCH)
+    by_environment: dict[str, list[RelayedTransaction]] = defaultdict(list)
+    for tx in due:
+        by_environment[tx.environment].append(tx)
+    for environment, transactions in by_environment.items():
+        _track_environment(services, session, environment, transactions, now)
+    return len(due)
+
+
+def _track_environment(
+    services: Services,
+    session: Session,
+    environment: str,
+    transactions: list[RelayedTransaction],
+    now: datetime,
+) -> None:
+    rpc = rpc_for(services, environment)
+    config = chain_config(services, environment)
+    every = timedelta(seconds=services.settings.relay.track_every_seconds)
+    try:
+        head = quantity(rpc.call("eth_blockNumber", []))
+    except (RpcUnavailable, RpcError):
+        for tx in transactions:  # try again next pass
+            tx.next_check_at = now + every
+        return
+    assert head is not None
+    tracker = _Tracker(services, session, rpc, head, max(config.confirmations, 1), now)
+    for tx in transactions:
+        tx.next_check_at = now + every
+        try:
+            tracker.look_at(tx)
+        except (RpcUnavailable, RpcError):
+            continue
+
+
+class _Tracker:
+    def __init__(
+        self,
+        services: Services,
+        session: Session,
+        rpc: ChainRpc,
+        head: int,
+        required: int,
+        now: datetime,
+    ) -> None:
+        self.services = services
+        self.session = session
+        self.rpc = rpc
+        self.head = head
+        self.required = required
+        self.now = now
+
+    def move(self, tx: RelayedTransaction, state: TxState, **error: str) -> None:
+        events.transition(
+            self.session, tx, state, now=self.now, required_confirmations=self.required, **error
+        )
+
+    def look_at(self, tx: RelayedTransaction) -> None:
+        if tx.state == TxState.RECEIVED:
+            if as_utc(tx.created_at) <= self.now - RESEND_RECEIVED_AFTER:
+                enqueue(self.session, BROADCAST, transaction_id=tx.id)
+                tx.next_check_at = self.now + timedelta(minutes=1)
+            return
+        receipt = self.rpc.call("eth_getTransactionReceipt", [tx.hash])
+        if receipt is None or receipt.get("blockHash") is None:
+            self._no_receipt(tx)
+        else:
+            self._receipt(tx, receipt)
+
+    def _receipt(self, tx: RelayedTransaction, receipt: dict[str, Any]) -> None:
+        block = quantity(receipt["blockNumber"])
+        assert block is not None
+        moved = tx.state == TxState.MINED and tx.block_hash != receipt["blockHash"]
+        tx.block_number = block
+        tx.block_hash = str(receipt["blockHash"])
+        tx.transaction_index = quantity(receipt.get("transactionIndex"))
+        tx.gas_used = quantity(receipt.get("gasUsed"))
+        tx.effective_gas_price = quantity(receipt.get("effectiveGasPrice"))
+        tx.receipt_status = quantity(receipt.get("status"))
+        tx.confirmations = max(self.head - block + 1, 0)
+        if tx.state == TxState.SUBMITTED or moved:
+            tx.mined_at = self.now
+            self.move(tx, TxState.MINED)
+        if tx.confirmations >= self.required:
+            if tx.receipt_status == 0:
+                self.move(tx, TxState.FAILED, error_code="reverted", error="execution reverted")
+            else:
+                self.move(tx, TxState.CONFIRMED)
+
+    def _no_receipt(self, tx: RelayedTransaction) -> None:
+        if tx.state == TxState.MINED:  # its block left the canonical chain
+            tx.block_number = tx.block_hash = tx.transaction_index = None
+            tx.gas_used = tx.effective_gas_price = tx.receipt_status = None
+            tx.confirmations = 0
+            tx.mined_at = None
+            self.move(
+                tx, TxState.SUBMITTED, error_code="reorged", error="its block was reorged out"
+            )
+        if self.rpc.call("eth_getTransactionByHash", [tx.hash]) is not None:
+            return  # pending in the mempool
+        mined_nonce = quantity(self.rpc.call("eth_getTransactionCount", [tx.sender, "latest"]))
+        if mined_nonce is not None and mined_nonce > tx.nonce:
+            self.move(
+                tx,
+                TxState.REPLACED,
+                error_code="replaced",
+                error=f"another transaction of {tx.sender} used nonce {tx.nonce}",
+            )
+            return
+        since = as_utc(tx.submitted_at or tx.created_at)
+        drop_after = timedelta(seconds=self.services.settings.relay.drop_after_seconds)
+        if self.now - since >= drop_after:
+            self.move(tx, TxState.DROPPED, error_code="dropped", error="the node forgot it")
+            return
+        try:
+            send_raw(self.rpc, tx)  # the node lost it (a restart empties the mempool)
+        except RpcError:
+            return

@@ -1,0 +1,130 @@
+"""Status webhooks to the app backend, signed like Stripe-style webhooks with HMAC-SHA256.
+
+The signed message is ``"<timestamp>.<body>"`` (RFC 2104 HMAC, SHA-256, hex) with the endpoint's
+secret; receivers check the signature, refuse stale timestamps and deduplicate on the event id
+(a delivery may arrive more than once if the receiver's answer is lost).
+
+Headers: ``Chainless-Webhook-Id`` (event id), ``Chainless-Webhook-Timestamp`` (Unix seconds),
+``Chainless-Webhook-Signature: v1=<hex>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.orm import Session
+
+from chainless.chain.models import WebhookDelivery, WebhookEndpoint
+from chainless.chain.relay import repository
+from chainless.oauth.keys import KeyCipher
+from chainless.platform.alerts.service import raise_alert
+from chainless.platform.core.clock import utcnow
+from chainless.platform.core.errors import Unprocessable
+from chainless.platform.core.jobs import RetryJob
+from chainless.platform.core.security import new_token
+from chainless.platform.core.services import Services
+from chainless.platform.core.settings import Mode
+
+ID_HEADER = "Chainless-Webhook-Id"
+TIMESTAMP_HEADER = "Chainless-Webhook-Timestamp"
+SIGNATURE_HEADER = "Chainless-Webhook-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode() + b"." + body
+    return "v1=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _cipher(services: Services) -> KeyCipher:
+    return KeyCipher(services.settings.secret_key)
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + new_token(32)
+
+
+def seal_secret(services: Services, app_id: str, secret: str) -> str:
+    return _cipher(services).seal(secret.encode(), f"webhook:{app_id}")
+
+
+def open_secret(services: Services, endpoint: WebhookEndpoint) -> str:
+    return _cipher(services).open(endpoint.secret_sealed, f"webhook:{endpoint.app_id}").decode()
+
+
+def check_url(services: Services, url: str) -> str:
+    parts = urlsplit(url)
+    allowed = {"https"} if services.settings.mode is Mode.PRODUCTION else {"https", "http"}
+    if parts.scheme not in allowed or not parts.hostname:
+        raise Unprocessable(
+            f"the webhook URL must be an absolute {' or '.join(sorted(allowed))} URL",
+            code="invalid_webhook_url",
+        )
+    return url
+
+
+def deliver(services: Services, session: Session, delivery_id: str) -> None:
+    """Send one event; retried with exponential backoff by the job runner until delivered."""
+    delivery = repository.locked_delivery(session, delivery_id)
+    if delivery is None or delivery.delivered_at is not None or delivery.abandoned_at is not None:
+        return
+    endpoint = repository.webhook_endpoint(session, delivery.app_id)
+    if endpoint is None:
+        delivery.abandoned_at = utcnow()
+        delivery.last_error = "the app has no webhook endpoint any more"
+        return
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        ID_HEADER: delivery.id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(open_secret(services, endpoint), timestamp, body),
+    }
+    delivery.attempts += 1
+    settings = services.settings.relay
+    try:
+        response = httpx.post(
+            endpoint.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
+        )
+    except httpx.HTTPError as error:
+        _failed(
+            session, delivery, None, f"{type(error).__name__}: {error}", settings.webhook_retries
+        )
+        return
+    if 200 <= response.status_code < 300:
+        delivery.delivered_at = utcnow()
+        delivery.last_status = response.status_code
+        delivery.last_error = None
+        return
+    _failed(
+        session,
+        delivery,
+        response.status_code,
+        f"HTTP {response.status_code}",
+        settings.webhook_retries,
+    )
+
+
+def _failed(
+    session: Session, delivery: WebhookDelivery, status: int | None, error: str, retries: int
+) -> None:
+    delivery.last_status = status
+    delivery.last_error = error[:512]
+    if delivery.attempts > retries:
+        delivery.abandoned_at = utcnow()
+        raise_alert(
+            session,
+            kind="relay.webhook_abandoned",
+            subject=delivery.app_id,
+            summary=f"webhook event {delivery.id} undeliverable after {delivery.attempts} tries",
+            app_id=delivery.app_id,
+            details={"event_id": delivery.id, "last_error": delivery.last_error},
+        )
+        return
+    raise RetryJob(f"webhook delivery {delivery.id} failed: {error}")

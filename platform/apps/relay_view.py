@@ -1,0 +1,50 @@
+"""What the transaction relay may read about an app: its status and its contracts in one
+environment (the relay talks to this function, never to the apps tables)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from chainless.platform.apps import repository
+from chainless.platform.models import AppStatus
+
+
+@dataclass(frozen=True)
+class RelayContract:
+    address: str  # EIP-55
+    abi: list[dict[str, Any]]
+    method_allowlist: list[str]  # 4-byte selectors; empty: any function of the ABI
+
+
+@dataclass(frozen=True)
+class RelayApp:
+    app_id: str
+    status: AppStatus
+    contracts: tuple[RelayContract, ...]
+
+    @property
+    def delisted(self) -> bool:
+        return self.status is AppStatus.DELISTED
+
+
+def relay_app(session: Session, app_id: str, environment: str) -> RelayApp | None:
+    app = repository.app_by_id(session, app_id)
+    if app is None:
+        return None
+    contracts = repository.contracts_of(session, app_id, environment)
+    return RelayApp(
+        app_id=app.app_id,
+        status=AppStatus(app.status),
+        contracts=tuple(
+            RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
+        ),
+    )
+
+
+def is_delisted(session: Session, app_id: str) -> bool:
+    """Checked again right before a broadcast: delisting takes effect immediately."""
+    app = repository.app_by_id(session, app_id)
+    return app is None or AppStatus(app.status) is AppStatus.DELISTED
