@@ -17,12 +17,18 @@ import shutil
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol, cast
 
 from chainless.platform.core.errors import Unprocessable
 
 CHUNK = 64 * 1024
 MiB = 1024 * 1024
+
+
+class Readable(Protocol):
+    """Anything with ``read``: a file, a pipe, a response stream."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
 
 
 class ArchiveRejected(Unprocessable):
@@ -54,7 +60,7 @@ class ExtractedTree:
 class _CountingReader:
     """A read-only stream that counts what passes through it."""
 
-    def __init__(self, raw: BinaryIO) -> None:
+    def __init__(self, raw: Readable) -> None:
         self.raw = raw
         self.count = 0
 
@@ -71,7 +77,7 @@ class _BoundedStream:
     caught as surely as one hidden in file contents.
     """
 
-    def __init__(self, inner: BinaryIO, compressed: _CountingReader | None, limits: ExtractLimits):
+    def __init__(self, inner: Readable, compressed: _CountingReader | None, limits: ExtractLimits):
         self.inner = inner
         self.compressed = compressed
         self.limits = limits
@@ -99,15 +105,15 @@ class _BoundedStream:
         return data
 
 
-def _open_stream(source: BinaryIO, limits: ExtractLimits) -> _BoundedStream:
+def _open_stream(source: Readable, limits: ExtractLimits) -> _BoundedStream:
     """gzip (what GitHub serves) or a plain tar (``git archive``), told apart by magic bytes."""
     counted = _CountingReader(source)
     head = counted.read(2)
     rest = _Prefixed(head, counted)
     if head == b"\x1f\x8b":
-        unpacked = gzip.GzipFile(fileobj=rest, mode="rb")  # type: ignore[call-overload]
+        unpacked = gzip.GzipFile(fileobj=cast(BinaryIO, rest), mode="rb")
         return _BoundedStream(unpacked, counted, limits)
-    return _BoundedStream(rest, None, limits)  # type: ignore[arg-type]
+    return _BoundedStream(rest, None, limits)
 
 
 class _Prefixed:
@@ -285,7 +291,7 @@ class _Extractor:
 
 
 def extract_archive(
-    source: BinaryIO, dest: Path, *, limits: ExtractLimits | None = None, strip: int = 0
+    source: Readable, dest: Path, *, limits: ExtractLimits | None = None, strip: int = 0
 ) -> ExtractedTree:
     """Unpack ``source`` into the empty folder ``dest`` or raise :class:`ArchiveRejected`.
 
