@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from chainless.platform.core.errors import AppError
+from chainless.platform.core.settings import PROJECT_ROOT, Settings
 
 MiB = 1024 * 1024
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -483,3 +484,23 @@ def _live_members(pgid: int) -> bool:
 
 def _safe(step: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in step)[:40] or "step"
+
+
+def sandbox_for(settings: Settings, *, base_dir: Path | None = None) -> Sandbox:
+    """A sandbox with the configured limits, hiding the platform's folders from the build."""
+    config = settings.deployer
+    limits = BuildLimits(
+        wall_seconds=config.build_wall_seconds,
+        cpu_seconds=config.build_cpu_seconds,
+        memory_bytes=config.build_memory_mb * MiB,
+        file_bytes=config.build_file_mb * MiB,
+        processes=config.build_processes,
+    )
+    return Sandbox(
+        base_dir=base_dir,
+        limits=limits,
+        require_isolation=config.require_isolation,
+        uid=config.build_uid,
+        gid=config.build_gid,
+        hidden_paths=[PROJECT_ROOT, settings.data_dir, Path.home()],
+    )

@@ -22,7 +22,9 @@ from chainless.deployer.isolation import (
     Outcome,
     Sandbox,
     namespaces_available,
+    sandbox_for,
 )
+from chainless.platform.core.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.portable
 
@@ -227,3 +229,13 @@ def _no_leftover_build_folders() -> Iterator[None]:
     before = set(Path(tempfile.gettempdir()).glob("chainless-build-*"))
     yield
     assert set(Path(tempfile.gettempdir()).glob("chainless-build-*")) <= before
+
+
+@needs_namespaces
+def test_the_configured_sandbox_hides_the_platform(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, deployer={"build_wall_seconds": 5})
+    with sandbox_for(settings) as box:
+        assert box.limits.wall_seconds == 5
+        assert str(PROJECT_ROOT) in box.hidden
+        result = box.run("peek", ["/bin/sh", "-c", f"ls -A {PROJECT_ROOT} | wc -l"])
+    assert result.tail.strip() == "0"
