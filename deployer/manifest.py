@@ -172,10 +172,20 @@ class ContractSpec(_Strict):
         return [_constructor_arg(index, arg) for index, arg in enumerate(value)]
 
 
+ENVIRONMENT_ORDER = ("dev", "test", "prod")
+
+
 class DeploySection(_Strict):
-    """``environment`` is where a deploy request without one goes; webhooks always go to dev."""
+    """``environment`` is the furthest environment this version is meant for (dev < test < prod).
+
+    Deploying a version further than its manifest says is refused, so reaching production takes
+    a deliberate, reviewed change in the repository, not just a request.
+    """
 
     environment: Literal["dev", "test", "prod"] = "dev"
+
+    def allows(self, environment: str) -> bool:
+        return ENVIRONMENT_ORDER.index(environment) <= ENVIRONMENT_ORDER.index(self.environment)
 
 
 class Manifest(_Strict):

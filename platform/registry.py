@@ -4,6 +4,7 @@ Components own their models; this is the one place that gathers them (the depend
 the assembly to the components, never between components).
 """
 
+import chainless.deployer.models  # registers the deployer tables
 import chainless.oauth.models  # noqa: F401  (registers the wallet-login tables)
 from chainless.platform.models import Base
 

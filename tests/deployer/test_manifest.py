@@ -170,3 +170,12 @@ def test_paths_through_links_out_of_the_tree_are_refused(tmp_path: Path) -> None
     with pytest.raises(ManifestError) as caught:
         load_manifest(repo)
     assert caught.value.code == "manifest_path_escape"
+
+
+def test_the_target_environment_bounds_where_a_version_may_go() -> None:
+    assert parse_manifest(MINIMAL).deploy.environment == "dev"
+    dev = parse_manifest(MINIMAL).deploy
+    assert dev.allows("dev")
+    assert not dev.allows("test")
+    prod = parse_manifest(MINIMAL + '[deploy]\nenvironment = "prod"\n').deploy
+    assert all(prod.allows(env) for env in ("dev", "test", "prod"))
