@@ -8,6 +8,7 @@ JOB_MODULES = (
     "chainless.platform.mail.tasks",
     "chainless.platform.audit.tasks",
     "chainless.platform.apikeys.tasks",
+    "chainless.deployer.deployments.tasks",
 )
 
 

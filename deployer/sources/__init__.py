@@ -54,5 +54,6 @@ def source_for(repo_url: str, settings: Settings) -> SourceBackend:
             timeout=config.github_timeout_seconds,
             limits=limits,
             max_download_bytes=config.max_download_bytes,
+            throttle_seconds=config.github_throttle_seconds or None,
         )
     return GitSource(schemes=config.git_schemes, timeout=config.git_timeout_seconds, limits=limits)

@@ -73,22 +73,23 @@ class GitHubSource:
     def _repo(self, repo_url: str) -> Repository:
         name = repo_full_name(repo_url)
         try:
-            return self.github.get_repo(name)
+            repo = self.github.get_repo(name)
         except UnknownObjectException:
             raise RepoNotFound(
                 f"repository {name} does not exist or is not public", repo=name
             ) from None
         except GithubException as exc:
             raise self._failure(exc, f"repository {name}") from None
-
-    def describe(self, repo_url: str) -> RepoInfo:
-        repo = self._repo(repo_url)
-        if repo.private:
+        if repo.private:  # visible with a token, still never deployed
             raise RepoPrivate(
                 f"repository {repo.full_name} is private; the platform deploys public "
                 "repositories only (spec §2.4.1)",
                 repo=repo.full_name,
             )
+        return repo
+
+    def describe(self, repo_url: str) -> RepoInfo:
+        repo = self._repo(repo_url)
         return RepoInfo(
             url=repo.html_url,
             full_name=repo.full_name,

@@ -119,6 +119,7 @@ class DeployerSettings(BaseModel):
     github_api_url: str = "https://api.github.com"
     github_token: str = ""
     github_timeout_seconds: float = Field(default=30, gt=0)
+    github_throttle_seconds: float = Field(default=0.25, ge=0)  # between API calls (PyGithub)
     # URL schemes accepted for plain git repositories (repositories not on a GitHub host);
     # "file" only for local repositories in development and tests.
     git_schemes: list[GitScheme] = Field(default_factory=lambda: list[GitScheme](["https"]))

@@ -1,0 +1,141 @@
+"""The deployment pipeline: one stage per job run, each in its own transaction.
+
+A job run claims the deployment (one running per app and environment: a later one waits, retried
+with backoff), runs the next stage, records its outcome as an event, and either sends the job
+again for the following stage (so each stage's progress is committed and visible) or finishes the
+deployment. Stages are idempotent: a retried stage starts over from its inputs (the commit SHA is
+fixed once resolved, so a re-fetch yields the same tree), and nothing is kept on a worker's disk
+between stages.
+
+Stages so far: ``source`` (resolve, fetch, check the manifest against the tree). Compile, audit,
+contracts, frontend and release come next (deployer/README.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from chainless.deployer.deployments import repository
+from chainless.deployer.manifest import load_manifest
+from chainless.deployer.models import Deployment, DeploymentStatus
+from chainless.deployer.sources import SourceUnavailable, check_ref, source_for
+from chainless.platform.core import jobs
+from chainless.platform.core.clock import utcnow
+from chainless.platform.core.errors import AppError, Unprocessable
+from chainless.platform.core.jobs import RetryJob
+from chainless.platform.core.services import Services
+
+RUN_DEPLOYMENT = "deployer.run_deployment"
+log = logging.getLogger("chainless.deployer.pipeline")
+
+
+@dataclass(frozen=True)
+class StageContext:
+    session: Session
+    services: Services
+    deployment: Deployment
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[StageContext], str]  # returns the event's message
+
+
+def _source(context: StageContext) -> str:
+    """Resolve the ref once, fetch that commit, and check its manifest and README."""
+    deployment = context.deployment
+    backend = source_for(deployment.repo_url, context.services.settings)
+    if deployment.commit_sha is None:
+        deployment.commit_sha = backend.resolve(deployment.repo_url, check_ref(deployment.ref))
+    with tempfile.TemporaryDirectory(prefix="chainless-source-") as scratch:
+        tree = backend.fetch(deployment.repo_url, deployment.commit_sha, Path(scratch) / "src")
+        manifest = load_manifest(tree.root)
+    if not manifest.deploy.allows(deployment.environment):
+        raise Unprocessable(
+            f"the manifest targets {manifest.deploy.environment}; this version may not be "
+            f"deployed to {deployment.environment} (raise [deploy] environment in chainless.toml)",
+            code="environment_not_targeted",
+        )
+    deployment.manifest = manifest.model_dump(mode="json")
+    return (
+        f"{manifest.app.name} {manifest.app.version} at {deployment.commit_sha[:12]}: "
+        f"{tree.files} files, {tree.total_bytes} bytes"
+    )
+
+
+STAGES: tuple[Stage, ...] = (Stage("source", _source),)
+
+
+def _claim(session: Session, deployment: Deployment) -> None:
+    """Start a queued deployment unless another of the same app and environment is ahead."""
+    repository.lock_app(session, deployment.app_id)
+    blocking = repository.ahead_of(session, deployment)
+    if blocking is not None:
+        if deployment.stage != "waiting":
+            deployment.stage = "waiting"
+            repository.add_event(
+                session, deployment, "queue", "waiting", f"waiting for deployment {blocking.id}"
+            )
+        raise RetryJob(f"deployment {deployment.id} waits for {blocking.id}")
+    deployment.status = DeploymentStatus.RUNNING
+    deployment.started_at = utcnow()
+    deployment.stage = STAGES[0].name
+
+
+def _finished(session: Session, deployment: Deployment) -> None:
+    """Wake the next queued deployment of the same app and environment at once."""
+    deployment.finished_at = utcnow()
+    waiting = repository.next_queued(session, deployment)
+    if waiting is not None:
+        jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=waiting.id)
+
+
+def _fail(session: Session, deployment: Deployment, stage: str, error: AppError) -> None:
+    deployment.status = DeploymentStatus.FAILED
+    deployment.error_code = error.code
+    deployment.error_detail = error.detail[:4000]
+    _finished(session, deployment)
+    data = {"code": error.code, **{k: v for k, v in error.extra.items() if _plain(v)}}
+    repository.add_event(session, deployment, stage, "failed", error.detail[:4000], data)
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | list)
+
+
+def advance(session: Session, services: Services, deployment_id: str) -> None:
+    """Run the deployment's next stage; does nothing for a finished or unknown deployment."""
+    deployment = repository.for_job(session, deployment_id)
+    if deployment is None or deployment.status in {
+        DeploymentStatus.SUCCEEDED,
+        DeploymentStatus.FAILED,
+    }:
+        return
+    if deployment.status == DeploymentStatus.QUEUED:
+        _claim(session, deployment)
+    index = next((i for i, s in enumerate(STAGES) if s.name == deployment.stage), 0)
+    stage = STAGES[index]
+    repository.add_event(session, deployment, stage.name, "started")
+    try:
+        message = stage.run(StageContext(session, services, deployment))
+    except SourceUnavailable as error:
+        repository.add_event(session, deployment, stage.name, "retrying", error.detail)
+        raise RetryJob(error.detail) from None
+    except AppError as error:
+        _fail(session, deployment, stage.name, error)
+        return
+    repository.add_event(session, deployment, stage.name, "succeeded", message)
+    if index + 1 < len(STAGES):
+        deployment.stage = STAGES[index + 1].name
+        jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)
+        return
+    deployment.status = DeploymentStatus.SUCCEEDED
+    _finished(session, deployment)
+    repository.add_event(session, deployment, "deployment", "succeeded")
