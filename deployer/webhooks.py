@@ -3,9 +3,10 @@
 GitHub signs each delivery's raw body with HMAC-SHA256 under the webhook's secret and sends
 ``X-Hub-Signature-256: sha256=<hex>`` (GitHub docs, "Validating webhook deliveries"); the
 comparison is constant-time. GitHub redelivers on timeouts and lets people redeliver by hand, so
-``X-GitHub-Delivery`` (a GUID, the same on every redelivery) is recorded and a second sight of
-it does nothing. Each app's secret is derived from the platform key and the app id, so nothing
-secret is stored and rotating the platform key rotates every webhook secret.
+``X-GitHub-Delivery`` (a GUID, the same on every redelivery) is checked here and recorded by the
+deployments feature (``webhook_deliveries``, in the transaction that creates the deployment), and
+a second sight of it does nothing. Each app's secret is derived from the platform key and the
+app id, so nothing secret is stored and rotating the platform key rotates every webhook secret.
 """
 
 from __future__ import annotations
@@ -15,12 +16,8 @@ import hashlib
 import hmac
 import json
 import re
-import threading
-import time
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
-
-from redis import Redis
+from typing import Any, Literal
 
 from chainless.platform.core.errors import AppError, BadRequest
 
@@ -28,7 +25,6 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 EVENT_HEADER = "X-GitHub-Event"
 DELIVERY_HEADER = "X-GitHub-Delivery"
 ZERO_SHA = "0" * 40
-DELIVERY_TTL_SECONDS = 7 * 24 * 3600  # GitHub lets people redeliver for a few days
 _DELIVERY_ID = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -143,50 +139,3 @@ def same_repository(push: PushEvent, repo_url: str) -> bool:
     """The push comes from the repository registered for the app (owner/name, any case)."""
     path = repo_url.split("://", 1)[-1].split("/", 1)[-1].removesuffix(".git").strip("/")
     return bool(push.repo_full_name) and path.lower() == push.repo_full_name.lower()
-
-
-# -- delivery de-duplication ----------------------------------------------------------------
-
-
-class DeliveryLog(Protocol):
-    def first_time(self, delivery_id: str) -> bool:
-        """Record ``delivery_id``; ``True`` only the first time it is seen."""
-        ...
-
-
-class MemoryDeliveryLog:
-    """The embedded default: a bounded in-process record (one process, so it suffices)."""
-
-    def __init__(self, ttl_seconds: float = DELIVERY_TTL_SECONDS, max_entries: int = 100_000):
-        self.ttl = ttl_seconds
-        self.max_entries = max_entries
-        self._seen: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def first_time(self, delivery_id: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen.get(delivery_id)
-            if seen is not None and now - seen < self.ttl:
-                return False
-            if len(self._seen) >= self.max_entries:
-                self._expire(now)
-            self._seen[delivery_id] = now
-            return True
-
-    def _expire(self, now: float) -> None:
-        for key, at in list(self._seen.items()):
-            if now - at >= self.ttl or len(self._seen) >= self.max_entries:
-                del self._seen[key]
-
-
-class RedisDeliveryLog:
-    """Shared by every api replica: ``SET key 1 NX EX ttl`` is atomic across them."""
-
-    def __init__(self, redis: Redis, ttl_seconds: int = DELIVERY_TTL_SECONDS) -> None:
-        self.redis = redis
-        self.ttl = ttl_seconds
-
-    def first_time(self, delivery_id: str) -> bool:
-        key = f"chainless:webhook-delivery:{delivery_id}"
-        return bool(self.redis.set(key, b"1", nx=True, ex=self.ttl))

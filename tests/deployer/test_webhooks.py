@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import hmac
 import json
-import uuid
 from typing import Any
 
 import pytest
-from redis import Redis
 
 from chainless.deployer import webhooks
 from chainless.deployer.webhooks import (
-    MemoryDeliveryLog,
-    RedisDeliveryLog,
     WebhookRejected,
     check_delivery_id,
     decide,
@@ -161,29 +157,3 @@ def test_delivery_ids_are_checked() -> None:
     for bad in (None, "", "x" * 65, "a b", "../../x"):
         with pytest.raises(BadRequest):
             check_delivery_id(bad)
-
-
-@pytest.mark.portable
-def test_a_replayed_delivery_is_seen_once_in_memory() -> None:
-    log = MemoryDeliveryLog()
-    delivery = str(uuid.uuid4())
-    assert log.first_time(delivery)
-    assert not log.first_time(delivery)
-    assert log.first_time(str(uuid.uuid4()))
-
-
-@pytest.mark.portable
-def test_the_memory_log_stays_bounded() -> None:
-    log = MemoryDeliveryLog(max_entries=10)
-    for index in range(50):
-        assert log.first_time(f"d{index}")
-    assert len(log._seen) <= 10
-
-
-def test_a_replayed_delivery_is_seen_once_across_replicas(redis_client: Redis | None) -> None:
-    assert redis_client is not None
-    replica_a, replica_b = RedisDeliveryLog(redis_client), RedisDeliveryLog(redis_client)
-    delivery = str(uuid.uuid4())
-    assert replica_a.first_time(delivery)
-    assert not replica_b.first_time(delivery)
-    assert 0 < redis_client.ttl(f"chainless:webhook-delivery:{delivery}") <= 7 * 24 * 3600
