@@ -6,7 +6,17 @@ from typing import Any
 
 import pytest
 
+from chainless.platform.core.settings import ChainConfig, ChainEnvironment, Settings
+
 pytestmark = pytest.mark.portable
+CLOSED_RPC = "http://127.0.0.1:9"  # the discard port: no chain answers there
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No chain RPC, whatever happens to listen on the default port of this machine."""
+    chain = ChainConfig(chain_id=31337, rpc_urls=[CLOSED_RPC])
+    return settings.model_copy(update={"chains": dict.fromkeys(ChainEnvironment, chain)})
 
 
 def test_request_id_is_generated_or_kept(client: Any) -> None:
