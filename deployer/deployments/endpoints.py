@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.deployments import service
@@ -80,8 +81,27 @@ def get_deployment(
     return DeploymentDetailOut(
         **_out(deployment).model_dump(),
         manifest=deployment.manifest,
+        artifacts=deployment.artifacts,
         events=[_event(e) for e in events],
     )
+
+
+@router.get(
+    "/apps/{app_id}/deployments/{deployment_id}/logs/{name}",
+    response_class=PlainTextResponse,
+    summary="A build step's log (names are in the deployment's events)",
+    responses=problem_responses(401, 403, 404),
+)
+def get_deployment_log(
+    app_id: str,
+    deployment_id: str,
+    name: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    services: ServicesDep,
+) -> PlainTextResponse:
+    data = service.deployment_log(session, services.storage, principal, app_id, deployment_id, name)
+    return PlainTextResponse(data.decode("utf-8", errors="replace"))
 
 
 @router.get(

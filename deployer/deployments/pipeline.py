@@ -7,24 +7,28 @@ deployment. Stages are idempotent: a retried stage starts over from its inputs (
 fixed once resolved, so a re-fetch yields the same tree), and nothing is kept on a worker's disk
 between stages.
 
-Stages so far: ``source`` (resolve, fetch, check the manifest against the tree). Compile, audit,
-contracts, frontend and release come next (deployer/README.md).
+Stages so far: ``source`` (resolve, fetch, check the manifest against the tree) and ``frontend``
+(``npm ci`` and the build in the sandbox, the output stored content-addressed, every step's log
+attached to the deployment). Compile, audit, contracts and release come next (deployer/README.md).
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from chainless.deployer.deployments import repository
-from chainless.deployer.manifest import load_manifest
+from chainless.deployer.deployments import artifacts, repository
+from chainless.deployer.frontend import build_frontend
+from chainless.deployer.isolation import sandbox_for
+from chainless.deployer.manifest import Manifest, load_manifest
 from chainless.deployer.models import Deployment, DeploymentStatus
-from chainless.deployer.sources import SourceUnavailable, check_ref, source_for
+from chainless.deployer.sources import SourceTree, SourceUnavailable, check_ref, source_for
 from chainless.platform.core import jobs
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import AppError, Unprocessable
@@ -40,6 +44,7 @@ class StageContext:
     session: Session
     services: Services
     deployment: Deployment
+    logs: list[dict[str, object]] = field(default_factory=list)  # step logs stored by the stage
 
 
 @dataclass(frozen=True)
@@ -54,8 +59,7 @@ def _source(context: StageContext) -> str:
     backend = source_for(deployment.repo_url, context.services.settings)
     if deployment.commit_sha is None:
         deployment.commit_sha = backend.resolve(deployment.repo_url, check_ref(deployment.ref))
-    with tempfile.TemporaryDirectory(prefix="chainless-source-") as scratch:
-        tree = backend.fetch(deployment.repo_url, deployment.commit_sha, Path(scratch) / "src")
+    with fetched(context) as tree:
         manifest = load_manifest(tree.root)
     if not manifest.deploy.allows(deployment.environment):
         raise Unprocessable(
@@ -66,11 +70,42 @@ def _source(context: StageContext) -> str:
     deployment.manifest = manifest.model_dump(mode="json")
     return (
         f"{manifest.app.name} {manifest.app.version} at {deployment.commit_sha[:12]}: "
-        f"{tree.files} files, {tree.total_bytes} bytes"
+        f"{tree.tree.files} files, {tree.tree.total_bytes} bytes"
     )
 
 
-STAGES: tuple[Stage, ...] = (Stage("source", _source),)
+@contextmanager
+def fetched(context: StageContext) -> Iterator[SourceTree]:
+    """The deployment's commit, extracted in a scratch folder for the length of the block."""
+    deployment = context.deployment
+    assert deployment.commit_sha is not None
+    backend = source_for(deployment.repo_url, context.services.settings)
+    with tempfile.TemporaryDirectory(prefix="chainless-source-") as scratch:
+        tree = backend.fetch(deployment.repo_url, deployment.commit_sha, Path(scratch) / "src")
+        yield SourceTree(deployment.repo_url, deployment.ref, deployment.commit_sha, tree)
+
+
+def _frontend(context: StageContext) -> str:
+    """Install and build in the sandbox; store the output content-addressed, attach the logs."""
+    deployment = context.deployment
+    manifest = Manifest.model_validate(deployment.manifest)
+    if manifest.frontend is None:
+        return "no frontend in the manifest"
+    storage = context.services.storage
+    with fetched(context) as tree, sandbox_for(context.services.settings) as sandbox:
+        try:
+            built = build_frontend(tree.root, manifest.frontend, sandbox)
+            artifacts.store_files(storage, built)
+        finally:
+            context.logs.extend(artifacts.store_logs(storage, deployment.id, sandbox.logs))
+    deployment.artifacts = {**(deployment.artifacts or {}), "frontend": artifacts.describe(built)}
+    return (
+        f"built {len(built.files)} files ({built.total_bytes} bytes), site {built.digest[:12]}, "
+        f"{'offline' if built.offline_install else 'online'} install"
+    )
+
+
+STAGES: tuple[Stage, ...] = (Stage("source", _source), Stage("frontend", _frontend))
 
 
 def _claim(session: Session, deployment: Deployment) -> None:
@@ -97,12 +132,23 @@ def _finished(session: Session, deployment: Deployment) -> None:
         jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=waiting.id)
 
 
-def _fail(session: Session, deployment: Deployment, stage: str, error: AppError) -> None:
+def _fail(
+    session: Session,
+    deployment: Deployment,
+    stage: str,
+    error: AppError,
+    *,
+    logs: list[dict[str, object]],
+) -> None:
     deployment.status = DeploymentStatus.FAILED
     deployment.error_code = error.code
     deployment.error_detail = error.detail[:4000]
     _finished(session, deployment)
-    data = {"code": error.code, **{k: v for k, v in error.extra.items() if _plain(v)}}
+    data = {
+        "code": error.code,
+        **{k: v for k, v in error.extra.items() if _plain(v)},
+        "logs": logs,
+    }
     repository.add_event(session, deployment, stage, "failed", error.detail[:4000], data)
 
 
@@ -123,15 +169,18 @@ def advance(session: Session, services: Services, deployment_id: str) -> None:
     index = next((i for i, s in enumerate(STAGES) if s.name == deployment.stage), 0)
     stage = STAGES[index]
     repository.add_event(session, deployment, stage.name, "started")
+    context = StageContext(session, services, deployment)
     try:
-        message = stage.run(StageContext(session, services, deployment))
+        message = stage.run(context)
     except SourceUnavailable as error:
         repository.add_event(session, deployment, stage.name, "retrying", error.detail)
         raise RetryJob(error.detail) from None
     except AppError as error:
-        _fail(session, deployment, stage.name, error)
+        _fail(session, deployment, stage.name, error, logs=context.logs)
         return
-    repository.add_event(session, deployment, stage.name, "succeeded", message)
+    repository.add_event(
+        session, deployment, stage.name, "succeeded", message, {"logs": context.logs}
+    )
     if index + 1 < len(STAGES):
         deployment.stage = STAGES[index + 1].name
         jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)

@@ -50,6 +50,9 @@ class DeploymentOut(BaseModel):
 
 class DeploymentDetailOut(DeploymentOut):
     manifest: dict[str, Any] | None
+    artifacts: dict[str, Any] | None = Field(
+        description="What the stages produced: frontend files (path, sha256, size), build steps"
+    )
     events: list[DeploymentEventOut]
 
 

@@ -6,12 +6,13 @@ pipeline (``pipeline.py``) does the work. Services never commit: the request sco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
 from chainless.deployer import webhooks
-from chainless.deployer.deployments import repository
+from chainless.deployer.deployments import artifacts, repository
 from chainless.deployer.deployments.pipeline import RUN_DEPLOYMENT
 from chainless.deployer.deployments.schemas import (
     DeploymentRequest,
@@ -28,6 +29,7 @@ from chainless.platform.core.errors import NotFound, Unprocessable
 from chainless.platform.core.permissions import Permission
 from chainless.platform.core.security import new_hex_id
 from chainless.platform.core.settings import Settings
+from chainless.platform.core.storage import ObjectStorage
 from chainless.platform.models import MiniProgram
 
 GITHUB_ACTOR = "github"
@@ -100,16 +102,40 @@ def deployments_of(
     return repository.recent_of_app(session, app, environment)
 
 
-def deployment_of(
-    session: Session, principal: Principal, app_id: str, deployment_id: str, after: int = 0
-) -> tuple[Deployment, Sequence[DeploymentEvent]]:
+def _visible(session: Session, principal: Principal, app_id: str, deployment_id: str) -> Deployment:
     app = access.app_for(session, principal, app_id, Permission.APP_READ)
     deployment = repository.of_app(session, app, deployment_id)
     if deployment is None:
         raise NotFound(
             f"no deployment {deployment_id} of app {app_id}", code="deployment_not_found"
         )
+    return deployment
+
+
+def deployment_of(
+    session: Session, principal: Principal, app_id: str, deployment_id: str, after: int = 0
+) -> tuple[Deployment, Sequence[DeploymentEvent]]:
+    deployment = _visible(session, principal, app_id, deployment_id)
     return deployment, repository.events_of(session, deployment, after)
+
+
+_LOG_NAME = re.compile(r"^[0-9]{2}-[A-Za-z0-9_-]{1,40}\.log$")
+
+
+def deployment_log(
+    session: Session,
+    storage: ObjectStorage,
+    principal: Principal,
+    app_id: str,
+    deployment_id: str,
+    name: str,
+) -> bytes:
+    """One build step's log, as the sandbox captured it (bounded, see docs/deployer.md)."""
+    deployment = _visible(session, principal, app_id, deployment_id)
+    key = artifacts.log_key(deployment.id, name)
+    if not _LOG_NAME.match(name) or not storage.exists(key):
+        raise NotFound(f"no log {name!r} for deployment {deployment_id}", code="log_not_found")
+    return storage.get(key)
 
 
 def webhook_setup(

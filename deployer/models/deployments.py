@@ -47,6 +47,7 @@ class Deployment(Base):
     status: Mapped[str] = mapped_column(String(16), default=DeploymentStatus.QUEUED)
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage running or last run
     manifest: Mapped[dict[str, Any] | None]
+    artifacts: Mapped[dict[str, Any] | None]  # what the stages produced (frontend files, ...)
     error_code: Mapped[str | None] = mapped_column(String(64))
     error_detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

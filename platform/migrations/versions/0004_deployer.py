@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("stage", sa.String(length=32), nullable=True),
         sa.Column("manifest", sa.JSON(), nullable=True),
+        sa.Column("artifacts", sa.JSON(), nullable=True),
         sa.Column("error_code", sa.String(length=64), nullable=True),
         sa.Column("error_detail", sa.Text(), nullable=True),
         sa.Column(

@@ -73,12 +73,15 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         ("queue", "queued"),
         ("source", "started"),
         ("source", "succeeded"),
+        ("frontend", "started"),
+        ("frontend", "succeeded"),
         ("deployment", "succeeded"),
     ]
     newer = _detail(
         factory.client, app_id, developer, queued["id"] + f"?after={detail['events'][1]['id']}"
     )
-    assert [e["status"] for e in newer["events"]] == ["succeeded", "succeeded"]
+    after_start = [e["status"] for e in newer["events"]]
+    assert after_start == ["succeeded", "started", "succeeded", "succeeded"]
 
 
 def test_a_tag_or_commit_can_be_deployed(
