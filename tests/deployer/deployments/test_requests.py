@@ -215,3 +215,29 @@ def test_an_app_without_a_repository_cannot_deploy(factory: Factory) -> None:
     )
     assert refused.status_code == 422
     assert refused.json()["code"] == "repo_not_registered"
+
+
+def test_a_cli_deploys_with_an_api_key_scoped_to_deployments(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str
+) -> None:
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    keys = f"/api/v1/apps/{app_id}/api-keys"
+
+    def key(*scopes: str) -> dict[str, str]:
+        created = factory.client.post(
+            keys,
+            headers=developer.headers,
+            json={"name": "ci", "environment": "dev", "scopes": list(scopes)},
+        )
+        assert created.status_code == 201, created.text
+        return {"X-API-Key": created.json()["key"]}
+
+    deployed = factory.client.post(
+        f"/api/v1/apps/{app_id}/deployments", headers=key("deploy:write"), json={"ref": "v1.0.0"}
+    )
+    assert deployed.status_code == 202, deployed.text
+    assert deployed.json()["trigger"] == "api"
+    refused = factory.client.post(
+        f"/api/v1/apps/{app_id}/deployments", headers=key("data:read"), json={}
+    )
+    assert refused.status_code == 403
