@@ -15,6 +15,7 @@ from chainless.deployer.deployments.schemas import (
     DeploymentOut,
     DeploymentRequest,
     Environment,
+    RepositoryCheckOut,
     WebhookAnswer,
     WebhookSetupOut,
 )
@@ -102,6 +103,18 @@ def get_deployment_log(
 ) -> PlainTextResponse:
     data = service.deployment_log(session, services.storage, principal, app_id, deployment_id, name)
     return PlainTextResponse(data.decode("utf-8", errors="replace"))
+
+
+@router.post(
+    "/apps/{app_id}/deploy/check",
+    response_model=RepositoryCheckOut,
+    summary="Check the registered repository with its host (public, default branch)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def check_repository(
+    app_id: str, principal: CurrentPrincipal, session: DbSession, services: ServicesDep
+) -> RepositoryCheckOut:
+    return service.check_repository(session, services.settings, principal, app_id)
 
 
 @router.get(

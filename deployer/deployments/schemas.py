@@ -69,3 +69,13 @@ class WebhookAnswer(BaseModel):
     status: Literal["queued", "ignored", "duplicate"]
     reason: str
     deployment_id: str | None = None
+
+
+class RepositoryCheckOut(BaseModel):
+    """The registered repository as its host sees it: public, and its default branch."""
+
+    repo_url: str
+    full_name: str
+    public: bool
+    default_branch: str
+    registered_branch: str | None

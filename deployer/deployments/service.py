@@ -16,11 +16,12 @@ from chainless.deployer.deployments import artifacts, repository
 from chainless.deployer.deployments.pipeline import RUN_DEPLOYMENT
 from chainless.deployer.deployments.schemas import (
     DeploymentRequest,
+    RepositoryCheckOut,
     WebhookAnswer,
     WebhookSetupOut,
 )
 from chainless.deployer.models import Deployment, DeploymentEvent, WebhookDelivery
-from chainless.deployer.sources import check_ref
+from chainless.deployer.sources import check_ref, source_for
 from chainless.platform.apps import access
 from chainless.platform.audit import service as audit
 from chainless.platform.auth.principal import Principal
@@ -136,6 +137,27 @@ def deployment_log(
     if not _LOG_NAME.match(name) or not storage.exists(key):
         raise NotFound(f"no log {name!r} for deployment {deployment_id}", code="log_not_found")
     return storage.get(key)
+
+
+def check_repository(
+    session: Session, settings: Settings, principal: Principal, app_id: str
+) -> RepositoryCheckOut:
+    """Ask the repository's host whether it is public and what its default branch is.
+
+    Registration (``PUT /apps/{id}/deploy``) only checks the URL's form; this asks the host, so
+    a private or missing repository is found before the first deployment.
+    """
+    app = access.app_for(session, principal, app_id, Permission.DEPLOY_REQUEST)
+    if not app.repo_url:
+        raise Unprocessable(f"app {app_id} has no repository", code="repo_not_registered")
+    info = source_for(app.repo_url, settings).describe(app.repo_url)
+    return RepositoryCheckOut(
+        repo_url=app.repo_url,
+        full_name=info.full_name,
+        public=not info.private,
+        default_branch=info.default_branch,
+        registered_branch=app.repo_branch,
+    )
 
 
 def webhook_setup(

@@ -241,3 +241,22 @@ def test_a_cli_deploys_with_an_api_key_scoped_to_deployments(
         f"/api/v1/apps/{app_id}/deployments", headers=key("data:read"), json={}
     )
     assert refused.status_code == 403
+
+
+def test_the_registered_repository_is_checked_with_its_host(
+    factory: Factory, jobs: RecordingJobRunner, github: GitHubStandIn, mini_program_repo: Path
+) -> None:
+    public = github.host("dev/greeter", mini_program_repo)
+    app_id, developer = _app_with_repo(factory, public, jobs)
+    checked = factory.client.post(f"/api/v1/apps/{app_id}/deploy/check", headers=developer.headers)
+    assert checked.status_code == 200, checked.text
+    assert checked.json() == {
+        "repo_url": public,
+        "full_name": "dev/greeter",
+        "public": True,
+        "default_branch": "main",
+        "registered_branch": "main",
+    }
+    missing, owner = _app_with_repo(factory, "https://github.com/dev/missing", jobs)
+    gone = factory.client.post(f"/api/v1/apps/{missing}/deploy/check", headers=owner.headers)
+    assert (gone.status_code, gone.json()["code"]) == (404, "repo_not_found")
