@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import secrets
 import shutil
 import signal
 import subprocess
@@ -277,6 +278,7 @@ class Sandbox:
             return
         for path in [self.work, *self.work.rglob("*")]:
             os.lchown(path, self.uid, self.gid)
+        self.work.chmod(0o700)  # another build (another uid) cannot enter it
 
     def _set_limits(self) -> None:
         """Runs in the child between fork and exec: only async-signal-safe-ish calls."""
@@ -328,6 +330,7 @@ class Sandbox:
             user=switch_user,
             group=switch_group,
             extra_groups=[] if switch_user is not None else None,
+            umask=0o077,  # what the build writes is its own
         )
         assert process.stdout is not None
         capture = _LogCapture(process.stdout, log_path, self.limits)
@@ -496,11 +499,12 @@ def sandbox_for(settings: Settings, *, base_dir: Path | None = None) -> Sandbox:
         file_bytes=config.build_file_mb * MiB,
         processes=config.build_processes,
     )
+    offset = secrets.randbelow(config.build_id_range)  # concurrent builds: distinct users
     return Sandbox(
         base_dir=base_dir,
         limits=limits,
         require_isolation=config.require_isolation,
-        uid=config.build_uid,
-        gid=config.build_gid,
+        uid=config.build_uid + offset,
+        gid=config.build_gid + offset,
         hidden_paths=[PROJECT_ROOT, settings.data_dir, Path.home()],
     )

@@ -131,6 +131,9 @@ class DeployerSettings(BaseModel):
     # worker runs as root; require_isolation refuses to build with only a process group instead.
     build_uid: int = Field(default=65534, ge=1)
     build_gid: int = Field(default=65534, ge=1)
+    # each sandbox takes uid/gid build_uid + n (the same n for both), n < build_id_range: with a
+    # range (e.g. build_uid=200000, build_id_range=65536) concurrent builds never share a user
+    build_id_range: int = Field(default=1, ge=1, le=1_000_000)
     require_isolation: bool = False
     build_wall_seconds: int = Field(default=900, ge=1)
     build_cpu_seconds: int = Field(default=600, ge=1)

@@ -239,3 +239,32 @@ def test_the_configured_sandbox_hides_the_platform(tmp_path: Path) -> None:
         assert str(PROJECT_ROOT) in box.hidden
         result = box.run("peek", ["/bin/sh", "-c", f"ls -A {PROJECT_ROOT} | wc -l"])
     assert result.tail.strip() == "0"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")
+def test_concurrent_builds_as_distinct_users_cannot_reach_each_other(mode: Isolation) -> None:
+    with (
+        _sandbox(mode, uid=64001, gid=64001) as first,
+        _sandbox(mode, uid=64002, gid=64002) as second,
+    ):
+        wrote = first.run("write", ["/bin/sh", "-c", "echo token-7f3a > secret.txt"])
+        assert wrote.ok, wrote.tail
+        assert (first.work / "secret.txt").stat().st_mode & 0o777 == 0o600
+        peek = second.run(
+            "peek", ["/bin/sh", "-c", f"cat {first.work}/secret.txt; ls {first.work}"]
+        )
+    assert "token-7f3a" not in peek.tail
+    assert "Permission denied" in peek.tail
+
+
+def test_the_configured_id_range_spreads_builds_over_users(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, deployer={"build_uid": 200000, "build_gid": 200000, "build_id_range": 50}
+    )
+    ids = set()
+    for _ in range(10):
+        with sandbox_for(settings) as box:
+            assert box.uid == box.gid
+            assert 200000 <= box.uid < 200050
+            ids.add(box.uid)
+    assert len(ids) > 1
