@@ -14,11 +14,11 @@ attached to the deployment). Compile, audit, contracts and release come next (de
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -36,7 +36,9 @@ from chainless.platform.core.jobs import RetryJob
 from chainless.platform.core.services import Services
 
 RUN_DEPLOYMENT = "deployer.run_deployment"
-log = logging.getLogger("chainless.deployer.pipeline")
+# A deployment still "running" this long after it started lost its worker for good (its job ran
+# out of retries): it no longer holds up the app's queue and is marked failed.
+STALE_AFTER = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,14 @@ def _claim(session: Session, deployment: Deployment) -> None:
     """Start a queued deployment unless another of the same app and environment is ahead."""
     repository.lock_app(session, deployment.app_id)
     blocking = repository.ahead_of(session, deployment)
+    if blocking is not None and _stale(blocking):
+        stale = AppError(
+            f"no progress since {blocking.started_at:%Y-%m-%d %H:%M} UTC; deployment "
+            f"{deployment.id} went ahead",
+            code="deployment_stale",
+        )
+        _fail(session, blocking, blocking.stage or "queue", stale, logs=[])
+        blocking = repository.ahead_of(session, deployment)
     if blocking is not None:
         if deployment.stage != "waiting":
             deployment.stage = "waiting"
@@ -122,6 +132,15 @@ def _claim(session: Session, deployment: Deployment) -> None:
     deployment.status = DeploymentStatus.RUNNING
     deployment.started_at = utcnow()
     deployment.stage = STAGES[0].name
+
+
+def _stale(deployment: Deployment) -> bool:
+    started = deployment.started_at
+    return (
+        deployment.status == DeploymentStatus.RUNNING
+        and started is not None
+        and utcnow() - started > STALE_AFTER
+    )
 
 
 def _finished(session: Session, deployment: Deployment) -> None:

@@ -260,3 +260,29 @@ def test_the_registered_repository_is_checked_with_its_host(
     missing, owner = _app_with_repo(factory, "https://github.com/dev/missing", jobs)
     gone = factory.client.post(f"/api/v1/apps/{missing}/deploy/check", headers=owner.headers)
     assert (gone.status_code, gone.json()["code"]) == (404, "repo_not_found")
+
+
+def test_a_deployment_that_lost_its_worker_stops_holding_the_queue(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    from datetime import timedelta
+
+    from chainless.deployer.deployments import pipeline
+    from chainless.deployer.models import Deployment
+    from chainless.platform.core.clock import utcnow
+
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    lost = _deploy(factory.client, app_id, developer)
+    later = _deploy(factory.client, app_id, developer)
+    with services.transaction() as session:
+        row = session.get(Deployment, lost["id"])
+        row.status, row.stage = "running", "frontend"
+        row.started_at = utcnow() - pipeline.STALE_AFTER - timedelta(minutes=1)
+    jobs.sent.clear()
+    with services.transaction() as session:
+        pipeline.advance(session, services, later["id"])
+    jobs.drain()
+    assert _detail(factory.client, app_id, developer, later["id"])["status"] == "succeeded"
+    gone = _detail(factory.client, app_id, developer, lost["id"])
+    assert (gone["status"], gone["error_code"]) == ("failed", "deployment_stale")
+    assert gone["events"][-1]["stage"] == "frontend"
