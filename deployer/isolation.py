@@ -506,5 +506,17 @@ def sandbox_for(settings: Settings, *, base_dir: Path | None = None) -> Sandbox:
         require_isolation=config.require_isolation,
         uid=config.build_uid + offset,
         gid=config.build_gid + offset,
-        hidden_paths=[PROJECT_ROOT, settings.data_dir, Path.home()],
+        hidden_paths=platform_paths(settings),
     )
+
+
+def platform_paths(settings: Settings) -> list[Path]:
+    """Folders holding the platform's code, secrets or data: never visible to a build."""
+    paths = [PROJECT_ROOT, settings.data_dir, Path.home()]
+    if settings.storage.backend == "local":
+        paths.append(settings.storage.local_path)  # private objects: documents, other apps' logs
+    if settings.is_sqlite:
+        paths.append(Path(settings.database_url.split("///", 1)[-1]).parent)
+    if settings.signing_key_path is not None:
+        paths.append(settings.signing_key_path.parent)
+    return paths

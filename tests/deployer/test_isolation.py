@@ -233,10 +233,19 @@ def _no_leftover_build_folders() -> Iterator[None]:
 
 @needs_namespaces
 def test_the_configured_sandbox_hides_the_platform(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, deployer={"build_wall_seconds": 5})
+    storage = tmp_path / "storage"
+    (storage / "private").mkdir(parents=True)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        storage={"backend": "local", "local_path": storage},
+        database_url=f"sqlite:///{tmp_path / 'db' / 'chainless.db'}",
+        deployer={"build_wall_seconds": 5},
+    )
+    (tmp_path / "db").mkdir()
     with sandbox_for(settings) as box:
         assert box.limits.wall_seconds == 5
         assert str(PROJECT_ROOT) in box.hidden
+        assert {str(storage), str(tmp_path / "db")} <= set(box.hidden)
         result = box.run("peek", ["/bin/sh", "-c", f"ls -A {PROJECT_ROOT} | wc -l"])
     assert result.tail.strip() == "0"
 
