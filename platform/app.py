@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 def _include_routers(app: FastAPI) -> None:
     from chainless.chain.relay.config_endpoints import router as relay_config
     from chainless.chain.relay.endpoints import router as relay
+    from chainless.deployer.deployments.endpoints import router as deployments
     from chainless.oauth.endpoints import router as oauth
     from chainless.platform.accounts.endpoints import router as accounts
     from chainless.platform.alerts.endpoints import router as alerts
@@ -78,6 +79,7 @@ def _include_routers(app: FastAPI) -> None:
         permissions,
         audit,
         alerts,
+        deployments,
     ):  # hot first
         app.include_router(router, prefix="/api/v1")
     app.include_router(members, prefix="/api/v1")

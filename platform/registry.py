@@ -5,6 +5,7 @@ the assembly to the components, never between components).
 """
 
 import chainless.chain.models  # registers the relay tables
+import chainless.deployer.models  # registers the deployer tables
 import chainless.oauth.models  # noqa: F401  (registers the wallet-login tables)
 from chainless.platform.models import Base
 

@@ -9,6 +9,7 @@ JOB_MODULES = (
     "chainless.platform.audit.tasks",
     "chainless.platform.apikeys.tasks",
     "chainless.chain.relay.tasks",
+    "chainless.deployer.deployments.tasks",
 )
 
 

@@ -141,6 +141,40 @@ class OAuthSettings(BaseModel):
     signing_key_rotation_days: int = Field(default=30, ge=1)
 
 
+GitScheme = Literal["https", "ssh", "git", "file"]
+
+
+class DeployerSettings(BaseModel):
+    """The deployer (spec §2.4.2, §3.5.4): where sources come from and how builds are confined."""
+
+    # GitHub REST API root; https://<host>/api/v3 for GitHub Enterprise Server. The token is
+    # optional (public repositories only) and only raises the API rate limit.
+    github_api_url: str = "https://api.github.com"
+    github_token: str = ""
+    github_timeout_seconds: float = Field(default=30, gt=0)
+    github_throttle_seconds: float = Field(default=0.25, ge=0)  # between API calls (PyGithub)
+    # URL schemes accepted for plain git repositories (repositories not on a GitHub host);
+    # "file" only for local repositories in development and tests.
+    git_schemes: list[GitScheme] = Field(default_factory=lambda: list[GitScheme](["https"]))
+    git_timeout_seconds: float = Field(default=300, gt=0)
+    max_download_bytes: int = Field(default=100 * 1_048_576, ge=1024)
+    max_source_bytes: int = Field(default=256 * 1_048_576, ge=1024)
+    max_source_files: int = Field(default=20_000, ge=1)
+    # Builds run as this unprivileged user, in fresh network, PID and mount namespaces when the
+    # worker runs as root; require_isolation refuses to build with only a process group instead.
+    build_uid: int = Field(default=65534, ge=1)
+    build_gid: int = Field(default=65534, ge=1)
+    # each sandbox takes uid/gid build_uid + n (the same n for both), n < build_id_range: with a
+    # range (e.g. build_uid=200000, build_id_range=65536) concurrent builds never share a user
+    build_id_range: int = Field(default=1, ge=1, le=1_000_000)
+    require_isolation: bool = False
+    build_wall_seconds: int = Field(default=900, ge=1)
+    build_cpu_seconds: int = Field(default=600, ge=1)
+    build_memory_mb: int = Field(default=4096, ge=64)
+    build_processes: int = Field(default=512, ge=8)
+    build_file_mb: int = Field(default=512, ge=1)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CHAINLESS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -165,6 +199,7 @@ class Settings(BaseSettings):
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
     oauth: OAuthSettings = Field(default_factory=OAuthSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
+    deployer: DeployerSettings = Field(default_factory=DeployerSettings)
 
     # Signing keys (ES256 PEM files) for access tokens and release manifests; generated in
     # ``data_dir`` on first start in development, required explicitly in production.

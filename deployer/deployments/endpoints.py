@@ -1,0 +1,153 @@
+"""HTTP endpoints of deployments: ``/api/v1/apps/{app_id}/deployments`` and the GitHub webhook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from chainless.deployer.deployments import service
+from chainless.deployer.deployments.schemas import (
+    DeploymentDetailOut,
+    DeploymentEventOut,
+    DeploymentOut,
+    DeploymentRequest,
+    Environment,
+    RepositoryCheckOut,
+    WebhookAnswer,
+    WebhookSetupOut,
+)
+from chainless.deployer.models import Deployment, DeploymentEvent
+from chainless.platform.auth.dependencies import CurrentPrincipal
+from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.errors import problem_responses
+
+router = APIRouter(tags=["deployments"])
+
+
+def _out(deployment: Deployment) -> DeploymentOut:
+    return DeploymentOut.model_validate(deployment, from_attributes=True)
+
+
+def _event(event: DeploymentEvent) -> DeploymentEventOut:
+    return DeploymentEventOut.model_validate(event, from_attributes=True)
+
+
+@router.post(
+    "/apps/{app_id}/deployments",
+    status_code=202,
+    response_model=DeploymentOut,
+    summary="Deploy a branch, tag or commit of the app's repository",
+    description="Queued at once; follow it with GET .../deployments/{id} (status and events).",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def request_deployment(
+    app_id: str, body: DeploymentRequest, principal: CurrentPrincipal, session: DbSession
+) -> DeploymentOut:
+    return _out(service.request_deployment(session, principal, app_id, body))
+
+
+@router.get(
+    "/apps/{app_id}/deployments",
+    response_model=list[DeploymentOut],
+    summary="The app's recent deployments, newest first",
+    responses=problem_responses(401, 403, 404),
+)
+def list_deployments(
+    app_id: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    environment: Environment | None = None,
+) -> list[DeploymentOut]:
+    return [_out(d) for d in service.deployments_of(session, principal, app_id, environment)]
+
+
+@router.get(
+    "/apps/{app_id}/deployments/{deployment_id}",
+    response_model=DeploymentDetailOut,
+    summary="A deployment with its progress events",
+    description="Poll with `after` (the last event id seen) to receive only new events.",
+    responses=problem_responses(401, 403, 404),
+)
+def get_deployment(
+    app_id: str,
+    deployment_id: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> DeploymentDetailOut:
+    deployment, events = service.deployment_of(session, principal, app_id, deployment_id, after)
+    return DeploymentDetailOut(
+        **_out(deployment).model_dump(),
+        manifest=deployment.manifest,
+        artifacts=deployment.artifacts,
+        events=[_event(e) for e in events],
+    )
+
+
+@router.get(
+    "/apps/{app_id}/deployments/{deployment_id}/logs/{name}",
+    response_class=PlainTextResponse,
+    summary="A build step's log (names are in the deployment's events)",
+    responses=problem_responses(401, 403, 404),
+)
+def get_deployment_log(
+    app_id: str,
+    deployment_id: str,
+    name: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    services: ServicesDep,
+) -> PlainTextResponse:
+    data = service.deployment_log(session, services.storage, principal, app_id, deployment_id, name)
+    return PlainTextResponse(data.decode("utf-8", errors="replace"))
+
+
+@router.post(
+    "/apps/{app_id}/deploy/check",
+    response_model=RepositoryCheckOut,
+    summary="Check the registered repository with its host (public, default branch)",
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+def check_repository(
+    app_id: str, principal: CurrentPrincipal, session: DbSession, services: ServicesDep
+) -> RepositoryCheckOut:
+    return service.check_repository(session, services.settings, principal, app_id)
+
+
+@router.get(
+    "/apps/{app_id}/deploy/webhook",
+    response_model=WebhookSetupOut,
+    summary="The GitHub webhook to add to the repository (payload URL and secret)",
+    responses=problem_responses(401, 403, 404),
+)
+def webhook_setup(
+    app_id: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    services: ServicesDep,
+    response: Response,
+) -> WebhookSetupOut:
+    response.headers["Cache-Control"] = "no-store"
+    return service.webhook_setup(session, services.settings, principal, app_id)
+
+
+@router.post(
+    "/deployer/webhooks/github/{app_id}",
+    response_model=WebhookAnswer,
+    summary="GitHub webhook deliveries (push events deploy to dev)",
+    description="Signed with `X-Hub-Signature-256`; a repeated `X-GitHub-Delivery` is a no-op.",
+    responses={**problem_responses(400, 401, 404), 202: {"model": WebhookAnswer}},
+)
+async def github_webhook(
+    app_id: str, request: Request, response: Response, session: DbSession, services: ServicesDep
+) -> WebhookAnswer:
+    body = await request.body()  # the signature covers the raw bytes
+    answer = await run_in_threadpool(
+        service.receive_github, session, services.settings, app_id, request.headers, body
+    )
+    if answer.status == "queued":
+        response.status_code = 202
+    return answer

@@ -1,0 +1,209 @@
+"""The deployment pipeline: one stage per job run, each in its own transaction.
+
+A job run claims the deployment (one running per app and environment: a later one waits, retried
+with backoff), runs the next stage, records its outcome as an event, and either sends the job
+again for the following stage (so each stage's progress is committed and visible) or finishes the
+deployment. Stages are idempotent: a retried stage starts over from its inputs (the commit SHA is
+fixed once resolved, so a re-fetch yields the same tree), and nothing is kept on a worker's disk
+between stages.
+
+Stages so far: ``source`` (resolve, fetch, check the manifest against the tree) and ``frontend``
+(``npm ci`` and the build in the sandbox, the output stored content-addressed, every step's log
+attached to the deployment). Compile, audit, contracts and release come next (deployer/README.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from chainless.deployer.deployments import artifacts, repository
+from chainless.deployer.frontend import build_frontend
+from chainless.deployer.isolation import sandbox_for
+from chainless.deployer.manifest import Manifest, load_manifest
+from chainless.deployer.models import Deployment, DeploymentStatus
+from chainless.deployer.sources import SourceTree, SourceUnavailable, check_ref, source_for
+from chainless.platform.core import jobs
+from chainless.platform.core.clock import utcnow
+from chainless.platform.core.errors import AppError, Unprocessable
+from chainless.platform.core.jobs import RetryJob
+from chainless.platform.core.services import Services
+
+RUN_DEPLOYMENT = "deployer.run_deployment"
+# A deployment still "running" this long after it started lost its worker for good (its job ran
+# out of retries): it no longer holds up the app's queue and is marked failed.
+STALE_AFTER = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class StageContext:
+    session: Session
+    services: Services
+    deployment: Deployment
+    logs: list[dict[str, object]] = field(default_factory=list)  # step logs stored by the stage
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    run: Callable[[StageContext], str]  # returns the event's message
+
+
+def _source(context: StageContext) -> str:
+    """Resolve the ref once, fetch that commit, and check its manifest and README."""
+    deployment = context.deployment
+    backend = source_for(deployment.repo_url, context.services.settings)
+    if deployment.commit_sha is None:
+        deployment.commit_sha = backend.resolve(deployment.repo_url, check_ref(deployment.ref))
+    with fetched(context) as tree:
+        manifest = load_manifest(tree.root)
+    if not manifest.deploy.allows(deployment.environment):
+        raise Unprocessable(
+            f"the manifest targets {manifest.deploy.environment}; this version may not be "
+            f"deployed to {deployment.environment} (raise [deploy] environment in chainless.toml)",
+            code="environment_not_targeted",
+        )
+    deployment.manifest = manifest.model_dump(mode="json")
+    return (
+        f"{manifest.app.name} {manifest.app.version} at {deployment.commit_sha[:12]}: "
+        f"{tree.tree.files} files, {tree.tree.total_bytes} bytes"
+    )
+
+
+@contextmanager
+def fetched(context: StageContext) -> Iterator[SourceTree]:
+    """The deployment's commit, extracted in a scratch folder for the length of the block."""
+    deployment = context.deployment
+    assert deployment.commit_sha is not None
+    backend = source_for(deployment.repo_url, context.services.settings)
+    with tempfile.TemporaryDirectory(prefix="chainless-source-") as scratch:
+        tree = backend.fetch(deployment.repo_url, deployment.commit_sha, Path(scratch) / "src")
+        yield SourceTree(deployment.repo_url, deployment.ref, deployment.commit_sha, tree)
+
+
+def _frontend(context: StageContext) -> str:
+    """Install and build in the sandbox; store the output content-addressed, attach the logs."""
+    deployment = context.deployment
+    manifest = Manifest.model_validate(deployment.manifest)
+    if manifest.frontend is None:
+        return "no frontend in the manifest"
+    storage = context.services.storage
+    with fetched(context) as tree, sandbox_for(context.services.settings) as sandbox:
+        try:
+            built = build_frontend(tree.root, manifest.frontend, sandbox)
+            artifacts.store_files(storage, built)
+        finally:
+            context.logs.extend(artifacts.store_logs(storage, deployment.id, sandbox.logs))
+    deployment.artifacts = {**(deployment.artifacts or {}), "frontend": artifacts.describe(built)}
+    return (
+        f"built {len(built.files)} files ({built.total_bytes} bytes), site {built.digest[:12]}, "
+        f"{'offline' if built.offline_install else 'online'} install"
+    )
+
+
+STAGES: tuple[Stage, ...] = (Stage("source", _source), Stage("frontend", _frontend))
+
+
+def _claim(session: Session, deployment: Deployment) -> None:
+    """Start a queued deployment unless another of the same app and environment is ahead."""
+    repository.lock_app(session, deployment.app_id)
+    blocking = repository.ahead_of(session, deployment)
+    if blocking is not None and _stale(blocking):
+        stale = AppError(
+            f"no progress since {blocking.started_at:%Y-%m-%d %H:%M} UTC; deployment "
+            f"{deployment.id} went ahead",
+            code="deployment_stale",
+        )
+        _fail(session, blocking, blocking.stage or "queue", stale, logs=[])
+        blocking = repository.ahead_of(session, deployment)
+    if blocking is not None:
+        if deployment.stage != "waiting":
+            deployment.stage = "waiting"
+            repository.add_event(
+                session, deployment, "queue", "waiting", f"waiting for deployment {blocking.id}"
+            )
+        raise RetryJob(f"deployment {deployment.id} waits for {blocking.id}")
+    deployment.status = DeploymentStatus.RUNNING
+    deployment.started_at = utcnow()
+    deployment.stage = STAGES[0].name
+
+
+def _stale(deployment: Deployment) -> bool:
+    started = deployment.started_at
+    return (
+        deployment.status == DeploymentStatus.RUNNING
+        and started is not None
+        and utcnow() - started > STALE_AFTER
+    )
+
+
+def _finished(session: Session, deployment: Deployment) -> None:
+    """Wake the next queued deployment of the same app and environment at once."""
+    deployment.finished_at = utcnow()
+    waiting = repository.next_queued(session, deployment)
+    if waiting is not None:
+        jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=waiting.id)
+
+
+def _fail(
+    session: Session,
+    deployment: Deployment,
+    stage: str,
+    error: AppError,
+    *,
+    logs: list[dict[str, object]],
+) -> None:
+    deployment.status = DeploymentStatus.FAILED
+    deployment.error_code = error.code
+    deployment.error_detail = error.detail[:4000]
+    _finished(session, deployment)
+    data = {
+        "code": error.code,
+        **{k: v for k, v in error.extra.items() if _plain(v)},
+        "logs": logs,
+    }
+    repository.add_event(session, deployment, stage, "failed", error.detail[:4000], data)
+
+
+def _plain(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | list)
+
+
+def advance(session: Session, services: Services, deployment_id: str) -> None:
+    """Run the deployment's next stage; does nothing for a finished or unknown deployment."""
+    deployment = repository.for_job(session, deployment_id)
+    if deployment is None or deployment.status in {
+        DeploymentStatus.SUCCEEDED,
+        DeploymentStatus.FAILED,
+    }:
+        return
+    if deployment.status == DeploymentStatus.QUEUED:
+        _claim(session, deployment)
+    index = next((i for i, s in enumerate(STAGES) if s.name == deployment.stage), 0)
+    stage = STAGES[index]
+    repository.add_event(session, deployment, stage.name, "started")
+    context = StageContext(session, services, deployment)
+    try:
+        message = stage.run(context)
+    except SourceUnavailable as error:
+        repository.add_event(session, deployment, stage.name, "retrying", error.detail)
+        raise RetryJob(error.detail) from None
+    except AppError as error:
+        _fail(session, deployment, stage.name, error, logs=context.logs)
+        return
+    repository.add_event(
+        session, deployment, stage.name, "succeeded", message, {"logs": context.logs}
+    )
+    if index + 1 < len(STAGES):
+        deployment.stage = STAGES[index + 1].name
+        jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)
+        return
+    deployment.status = DeploymentStatus.SUCCEEDED
+    _finished(session, deployment)
+    repository.add_event(session, deployment, "deployment", "succeeded")

@@ -1,0 +1,134 @@
+"""Every query of the deployments feature.
+
+Reads for a caller go through an app the caller was already allowed to see
+(``apps.access.app_for``), so tenant isolation stays in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from chainless.deployer.models import Deployment, DeploymentEvent, WebhookDelivery
+from chainless.deployer.models.deployments import ACTIVE_STATUSES, DeploymentStatus
+from chainless.platform.models import MiniProgram
+
+RECENT_LIMIT = 50
+
+
+def add(session: Session, deployment: Deployment) -> Deployment:
+    session.add(deployment)
+    session.flush()
+    return deployment
+
+
+def of_app(session: Session, app: MiniProgram, deployment_id: str) -> Deployment | None:
+    return session.scalars(
+        select(Deployment).where(Deployment.id == deployment_id, Deployment.app_id == app.app_id)
+    ).first()
+
+
+def recent_of_app(
+    session: Session, app: MiniProgram, environment: str | None = None
+) -> Sequence[Deployment]:
+    statement = select(Deployment).where(Deployment.app_id == app.app_id)
+    if environment is not None:
+        statement = statement.where(Deployment.environment == environment)
+    order = (Deployment.created_at.desc(), Deployment.id.desc())
+    return session.scalars(statement.order_by(*order).limit(RECENT_LIMIT)).all()
+
+
+def events_of(
+    session: Session, deployment: Deployment, after: int = 0
+) -> Sequence[DeploymentEvent]:
+    return session.scalars(
+        select(DeploymentEvent)
+        .where(DeploymentEvent.deployment_id == deployment.id, DeploymentEvent.id > after)
+        .order_by(DeploymentEvent.id)
+    ).all()
+
+
+def add_event(
+    session: Session,
+    deployment: Deployment,
+    stage: str,
+    status: str,
+    message: str = "",
+    data: dict[str, object] | None = None,
+) -> DeploymentEvent:
+    event = DeploymentEvent(
+        deployment_id=deployment.id, stage=stage, status=status, message=message, data=data or {}
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def for_job(session: Session, deployment_id: str) -> Deployment | None:
+    """The deployment a job works on, locked so two workers never run the same stage."""
+    return session.scalars(
+        select(Deployment).where(Deployment.id == deployment_id).with_for_update()
+    ).first()
+
+
+def lock_app(session: Session, app_id: str) -> MiniProgram | None:
+    """Serialises the claims of one app's deployments (one running per app and environment)."""
+    return session.scalars(
+        select(MiniProgram).where(MiniProgram.app_id == app_id).with_for_update()
+    ).first()
+
+
+def ahead_of(session: Session, deployment: Deployment) -> Deployment | None:
+    """A deployment of the same app and environment that runs, or was queued earlier."""
+    return session.scalars(
+        select(Deployment)
+        .where(
+            Deployment.app_id == deployment.app_id,
+            Deployment.environment == deployment.environment,
+            Deployment.id != deployment.id,
+            Deployment.status.in_([s.value for s in ACTIVE_STATUSES]),
+            (Deployment.status == DeploymentStatus.RUNNING.value)
+            | (Deployment.created_at < deployment.created_at),
+        )
+        .order_by(Deployment.created_at)
+        .limit(1)
+    ).first()
+
+
+def next_queued(session: Session, deployment: Deployment) -> Deployment | None:
+    return session.scalars(
+        select(Deployment)
+        .where(
+            Deployment.app_id == deployment.app_id,
+            Deployment.environment == deployment.environment,
+            Deployment.status == DeploymentStatus.QUEUED.value,
+            Deployment.id != deployment.id,
+        )
+        .order_by(Deployment.created_at)
+        .limit(1)
+    ).first()
+
+
+def app_by_id(session: Session, app_id: str) -> MiniProgram | None:
+    """For the webhook endpoint only: the caller is GitHub, proven by the signature afterwards."""
+    return session.get(MiniProgram, app_id)
+
+
+def record_delivery(session: Session, delivery: WebhookDelivery) -> bool:
+    """Insert the delivery; ``False`` if its id was recorded before (a redelivery).
+
+    Inside a savepoint, so a duplicate leaves the request's transaction usable. Recorded in the
+    same transaction as the deployment it creates: if the request fails, the delivery is not
+    recorded either, and GitHub's redelivery is processed.
+    """
+    if session.get(WebhookDelivery, delivery.delivery_id) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(delivery)
+    except IntegrityError:
+        return False
+    return True
