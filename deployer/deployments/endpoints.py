@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -21,7 +21,7 @@ from chainless.deployer.deployments.schemas import (
 )
 from chainless.deployer.models import Deployment, DeploymentEvent
 from chainless.platform.auth.dependencies import CurrentPrincipal
-from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
 from chainless.platform.core.errors import problem_responses
 
 router = APIRouter(tags=["deployments"])
@@ -139,7 +139,9 @@ def webhook_setup(
     response_model=WebhookAnswer,
     summary="GitHub webhook deliveries (push events deploy to dev)",
     description="Signed with `X-Hub-Signature-256`; a repeated `X-GitHub-Delivery` is a no-op.",
-    responses={**problem_responses(400, 401, 404), 202: {"model": WebhookAnswer}},
+    responses={**problem_responses(400, 401, 404, 429), 202: {"model": WebhookAnswer}},
+    # GitHub delivers from a few addresses for every repository: a generous limit per IP.
+    dependencies=[Depends(RateLimit("deployer.github_webhook", 1200, 60))],
 )
 async def github_webhook(
     app_id: str, request: Request, response: Response, session: DbSession, services: ServicesDep

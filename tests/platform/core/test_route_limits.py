@@ -15,12 +15,15 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
+from chainless.chain.relay.auth import relay_app_key
 from chainless.platform.auth.dependencies import CallerRateLimit, authenticate
 from chainless.platform.core.deps import RateLimit
 
 pytestmark = pytest.mark.portable
 
 OPERATIONAL_PROBES = {"/healthz", "/readyz", "/metrics"}
+# Dependencies that call ``authenticate`` themselves (to check their own headers first).
+AUTHENTICATING = {authenticate, relay_app_key}
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
@@ -31,7 +34,7 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
 
 def _is_limited(route: APIRoute) -> bool:
     return any(
-        isinstance(call, RateLimit | CallerRateLimit) or call is authenticate
+        isinstance(call, RateLimit | CallerRateLimit) or call in AUTHENTICATING
         for call in _calls(route.dependant)
     )
 
