@@ -31,8 +31,9 @@ from chainless.platform.scheduler import (
     periodic_jobs,
 )
 from chainless.platform.worker import QUEUE, CeleryJobRunner, DataDirScheduler, celery_app
+from tests.conftest import REDIS_URL
 
-REDIS = "redis://127.0.0.1:6379"
+REDIS = REDIS_URL  # CHAINLESS_TEST_REDIS: the Redis the test harness flushes and reads
 
 
 def redis_url(client: Redis) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+
+from chainless.platform.core.services import Services
 
 pytestmark = pytest.mark.portable
 
@@ -63,8 +66,18 @@ def test_metrics_have_route_templates(client: Any) -> None:
     assert 'route="/api/v1/accounts/me",status="401"' in text
 
 
-def test_readiness_reports_each_dependency(client: Any) -> None:
-    response = client.get("/readyz")
+def test_readiness_reports_each_dependency(
+    client: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a port bound but not listening: no chain answers there, even on a machine where some other
+    # process serves the default RPC URL (127.0.0.1:8545)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as refused:
+        refused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{refused.getsockname()[1]}"
+        chain = services.settings.chain.model_copy(update={"rpc_urls": [url]})
+        chains = {**services.settings.chains, services.settings.chain_environment: chain}
+        monkeypatch.setattr(services.settings, "chains", chains)
+        response = client.get("/readyz")
     checks = response.json()["checks"]
     assert checks["database"]["ok"] is True
     assert checks["redis"]["ok"] is True
