@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+from eth_utils import to_checksum_address
 from fastapi import Depends, Request, Response
 
 from chainless.oauth.tokens import active_access_token
@@ -87,7 +88,9 @@ def relay_caller(
         raise Unauthenticated("the token's user no longer exists", code="user_token_invalid")
     assert key.app_id is not None
     assert key.environment is not None
-    return RelayCaller(key.app_id, key.id, key.environment, claims.subject, wallet)
+    return RelayCaller(
+        key.app_id, key.id, key.environment, claims.subject, to_checksum_address(wallet)
+    )
 
 
 def _user_token(request: Request) -> str:

@@ -34,7 +34,7 @@ class RpcError(Exception):
 
 
 class ChainRpc(Protocol):
-    def call(self, method: str, params: list[Any]) -> Any: ...
+    def call(self, method: str, params: list[Any], *, timeout: float | None = None) -> Any: ...
 
 
 class HttpChainRpc:
@@ -43,11 +43,13 @@ class HttpChainRpc:
         if not self.urls:
             raise ValueError("the chain has no http(s) RPC URL")
         self._client = httpx.Client(timeout=timeout)
+        self._timeout = timeout
         self._preferred = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def call(self, method: str, params: list[Any]) -> Any:
+    def call(self, method: str, params: list[Any], *, timeout: float | None = None) -> Any:
+        """``timeout`` (seconds per URL) overrides the chain's for calls on a request's path."""
         problems: list[str] = []
         start = self._preferred
         for step in range(len(self.urls)):
@@ -57,7 +59,9 @@ class HttpChainRpc:
                 request_id = next(self._ids)
             payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
             try:
-                response = self._client.post(url, json=payload)
+                response = self._client.post(
+                    url, json=payload, timeout=self._timeout if timeout is None else timeout
+                )
                 response.raise_for_status()
                 body = response.json()
             except (httpx.HTTPError, ValueError) as error:

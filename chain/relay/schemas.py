@@ -17,7 +17,7 @@ RawHex = Annotated[
         strip_whitespace=True, pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * MAX_RAW_BYTES
     ),
 ]
-Decimal = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", examples=["1000000000000000000"])]
+Quantity = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", examples=["1000000000000000000"])]
 
 
 class SubmitIn(BaseModel):
@@ -38,18 +38,18 @@ class TransactionOut(BaseModel):
     chain_id: int
     sender: str
     to: str | None
-    nonce: Decimal
-    value: Decimal
-    gas_limit: Decimal
-    max_fee_per_gas: Decimal
-    max_priority_fee_per_gas: Decimal | None
+    nonce: Quantity
+    value: Quantity
+    gas_limit: Quantity
+    max_fee_per_gas: Quantity
+    max_priority_fee_per_gas: Quantity | None
     block_number: int | None
     block_hash: str | None
     confirmations: int
     required_confirmations: int
     receipt_status: int | None = Field(description="EIP-658: 1 success, 0 reverted")
-    gas_used: Decimal | None
-    effective_gas_price: Decimal | None
+    gas_used: Quantity | None
+    effective_gas_price: Quantity | None
     error_code: str | None
     error: str | None
     created_at: datetime
@@ -97,13 +97,13 @@ class PolicyIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_value_wei: Decimal
+    max_value_wei: Quantity
     max_gas_limit: Annotated[int, Field(ge=21_000, le=30_000_000)]
-    max_fee_per_gas_wei: Decimal
+    max_fee_per_gas_wei: Quantity
     user_daily_tx_limit: Annotated[int, Field(ge=0, le=1_000_000)]
-    user_daily_value_wei: Decimal
+    user_daily_value_wei: Quantity
     app_daily_tx_limit: Annotated[int, Field(ge=0, le=100_000_000)]
-    app_daily_value_wei: Decimal
+    app_daily_value_wei: Quantity
     user_burst_per_minute: Annotated[int, Field(ge=1, le=1_000_000)] = 20
     app_burst_per_minute: Annotated[int, Field(ge=1, le=10_000_000)] = 1_000
 

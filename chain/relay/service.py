@@ -29,6 +29,7 @@ from chainless.platform.core.services import Services
 
 BROADCAST = "relay.broadcast"
 FIRST_TRACK_DELAY = timedelta(seconds=60)  # the tracker re-sends a broadcast lost by then
+NONCE_CHECK_TIMEOUT = 1.0  # seconds per RPC URL: the request must answer well within 3 s
 
 
 class RelayRejected(AppError):
@@ -104,8 +105,9 @@ def _check_nonce(
 ) -> policy.Rejection | None:
     """Against the sender's mined count; with no node answering, the broadcast finds out."""
     try:
+        rpc = rpc_for(services, environment)
         count = quantity(
-            rpc_for(services, environment).call("eth_getTransactionCount", [tx.sender, "latest"])
+            rpc.call("eth_getTransactionCount", [tx.sender, "latest"], timeout=NONCE_CHECK_TIMEOUT)
         )
     except (RpcUnavailable, RpcError):
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import time
 from urllib.parse import urlsplit
@@ -58,14 +59,33 @@ def open_secret(services: Services, endpoint: WebhookEndpoint) -> str:
 
 
 def check_url(services: Services, url: str) -> str:
+    """An absolute URL; in production https only, and not a loopback, private or link-local
+    address literal or ``localhost`` (the platform must not be made to call its own network).
+    Names resolving to such addresses are not caught here (DNS can change after the check)."""
     parts = urlsplit(url)
-    allowed = {"https"} if services.settings.mode is Mode.PRODUCTION else {"https", "http"}
+    production = services.settings.mode is Mode.PRODUCTION
+    allowed = {"https"} if production else {"https", "http"}
     if parts.scheme not in allowed or not parts.hostname:
         raise Unprocessable(
             f"the webhook URL must be an absolute {' or '.join(sorted(allowed))} URL",
             code="invalid_webhook_url",
         )
+    if production and _internal_host(parts.hostname):
+        raise Unprocessable(
+            "the webhook URL must not point at a loopback or private address",
+            code="invalid_webhook_url",
+        )
     return url
+
+
+def _internal_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def deliver(services: Services, session: Session, delivery_id: str) -> None:

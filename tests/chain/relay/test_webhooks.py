@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -13,7 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from chainless.chain.models import WebhookDelivery
+from chainless.chain.relay.webhooks import check_url
+from chainless.platform.core.errors import Unprocessable
 from chainless.platform.core.services import Services
+from chainless.platform.core.settings import Mode
 from tests.chain.relay.support import (
     RelayApp,
     WebhookReceiver,
@@ -118,3 +122,24 @@ def test_a_failed_delivery_is_retried_and_never_sent_twice(
     assert delivery is not None
     assert delivery.attempts == 2
     assert delivery.delivered_at is not None
+
+
+def test_webhook_urls_are_checked(client: Any, factory: Factory, platform: Platform) -> None:
+    relay = relay_app(factory, platform)
+    url = f"/api/v1/apps/{relay.app_id}/relay/webhook"
+    bad = client.put(url, headers=relay.developer_headers, json={"url": "ftp://example.com/x"})
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "invalid_webhook_url"
+    stranger = factory.developer()
+    refused = client.put(url, headers=stranger.headers, json={"url": "https://example.com/x"})
+    assert refused.status_code == 404  # another developer's app is invisible
+    assert client.get(url, headers=relay.developer_headers).json()["code"] == "webhook_not_found"
+
+
+def test_production_refuses_internal_webhook_hosts(services: Services) -> None:
+    production = services.settings.model_copy(update={"mode": Mode.PRODUCTION})
+    prod_services = dataclasses.replace(services, settings=production)
+    for url in ("https://127.0.0.1/x", "https://10.0.0.8/x", "https://localhost/x", "http://a.io"):
+        with pytest.raises(Unprocessable):
+            check_url(prod_services, url)
+    assert check_url(prod_services, "https://hooks.example.com/x") == "https://hooks.example.com/x"

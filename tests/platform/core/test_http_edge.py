@@ -66,22 +66,22 @@ def test_metrics_have_route_templates(client: Any) -> None:
     assert 'route="/api/v1/accounts/me",status="401"' in text
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # released on close: nothing listens there
-
-
 def test_readiness_reports_each_dependency(
     client: Any, services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    chain = services.settings.chain
-    monkeypatch.setattr(chain, "rpc_urls", [f"http://127.0.0.1:{_closed_port()}"])
-    response = client.get("/readyz")
+    # a port bound but not listening: no chain answers there, even on a machine where some other
+    # process serves the default RPC URL (127.0.0.1:8545)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as refused:
+        refused.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{refused.getsockname()[1]}"
+        chain = services.settings.chain.model_copy(update={"rpc_urls": [url]})
+        chains = {**services.settings.chains, services.settings.chain_environment: chain}
+        monkeypatch.setattr(services.settings, "chains", chains)
+        response = client.get("/readyz")
     checks = response.json()["checks"]
     assert checks["database"]["ok"] is True
     assert checks["redis"]["ok"] is True
-    # nothing serves the configured chain RPC, so the platform is not ready
+    # nothing serves the configured chain RPC in this test, so the platform is not ready
     assert checks["chain"]["ok"] is False
     assert response.status_code == 503
 
