@@ -24,117 +24,38 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import IO
 
-from chainless.platform.core.errors import AppError
+from chainless.deployer.build_processes import LogCapture, children, kill_group, live_members
+from chainless.deployer.build_steps import (
+    BuildFailed,
+    BuildLimits,
+    Isolation,
+    IsolationUnavailable,
+    MiB,
+    Outcome,
+    StepResult,
+    classify,
+)
 from chainless.platform.core.settings import PROJECT_ROOT, Settings
 
-MiB = 1024 * 1024
+__all__ = [
+    "BuildFailed",
+    "BuildLimits",
+    "Isolation",
+    "IsolationUnavailable",
+    "Outcome",
+    "Sandbox",
+    "StepResult",
+    "namespaces_available",
+    "platform_paths",
+    "sandbox_for",
+]
+
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
-_MEMORY_SIGNS = (
-    "MemoryError",
-    "Cannot allocate memory",
-    "out of memory",
-    "bad_alloc",
-    "ENOMEM",
-    "memory allocation",
-)
-
-
-class Isolation(StrEnum):
-    NAMESPACES = "namespaces"
-    PROCESS_GROUP = "process_group"
-
-
-class Outcome(StrEnum):
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    TIMED_OUT = "timed_out"
-    CPU_LIMIT = "cpu_limit"
-    MEMORY_LIMIT = "memory_limit"
-    FILE_LIMIT = "file_limit"
-
-
-class IsolationUnavailable(AppError):
-    status, code, title = 503, "isolation_unavailable", "Build isolation unavailable"
-
-
-class BuildFailed(AppError):
-    """A build step did not succeed; ``step``, ``outcome`` and the log tail say what happened."""
-
-    status, code, title = 422, "build_failed", "Build failed"
-
-
-@dataclass(frozen=True)
-class BuildLimits:
-    wall_seconds: float = 900
-    cpu_seconds: int = 600
-    memory_bytes: int = 4096 * MiB  # address space (RLIMIT_AS) of each process
-    file_bytes: int = 512 * MiB  # largest file a step may write
-    processes: int = 512  # processes of the build user at once (RLIMIT_NPROC)
-    open_files: int = 1024
-    log_bytes: int = 8 * MiB  # kept in the step's log file; the rest is counted, not kept
-    tail_bytes: int = 8 * 1024  # shown with a failure
-
-
-@dataclass
-class StepResult:
-    step: str
-    argv: list[str]
-    outcome: Outcome
-    exit_code: int | None
-    signal: int | None
-    duration_seconds: float
-    log_path: Path
-    log_bytes: int
-    log_truncated: bool
-    tail: str
-    isolation: Isolation
-    network: bool
-    limits: BuildLimits = field(repr=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome is Outcome.SUCCEEDED
-
-    @property
-    def message(self) -> str:
-        """One sentence naming the step and what stopped it."""
-        limits = self.limits
-        if self.outcome is Outcome.SUCCEEDED:
-            return f"step {self.step!r} succeeded"
-        if self.outcome is Outcome.TIMED_OUT:
-            return f"step {self.step!r} ran longer than {limits.wall_seconds:g} s and was killed"
-        if self.outcome is Outcome.CPU_LIMIT:
-            return f"step {self.step!r} used more than {limits.cpu_seconds} s of CPU"
-        if self.outcome is Outcome.MEMORY_LIMIT:
-            return (
-                f"step {self.step!r} ran out of memory (limit {limits.memory_bytes // MiB} MiB "
-                "per process)"
-            )
-        if self.outcome is Outcome.FILE_LIMIT:
-            return f"step {self.step!r} wrote a file over {limits.file_bytes // MiB} MiB"
-        how = f"signal {self.signal}" if self.signal else f"exit code {self.exit_code}"
-        return f"step {self.step!r} failed ({how})"
-
-    def raise_for_failure(self) -> StepResult:
-        if not self.ok:
-            raise BuildFailed(
-                f"{self.message}; last lines of its log:\n{self.tail}",
-                step=self.step,
-                outcome=str(self.outcome),
-                exit_code=self.exit_code,
-                log_tail=self.tail,
-            )
-        return self
 
 
 @cache
@@ -333,7 +254,7 @@ class Sandbox:
             umask=0o077,  # what the build writes is its own
         )
         assert process.stdout is not None
-        capture = _LogCapture(process.stdout, log_path, self.limits)
+        capture = LogCapture(process.stdout, log_path, self.limits)
         capture.start()
         timed_out = self._wait(process, started)
         self._kill_everything(process)
@@ -354,13 +275,13 @@ class Sandbox:
     def _kill_everything(self, process: subprocess.Popen[bytes]) -> None:
         """The namespace's first process (which takes the namespace with it), then the group."""
         if self.isolation is Isolation.NAMESPACES and process.poll() is None:
-            for child in _children(process.pid):
+            for child in children(process.pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(child, signal.SIGKILL)
-        _kill_group(process.pid)
+        kill_group(process.pid)
         process.wait()
         for _ in range(50):  # children forked while the group was being killed need another round
-            if not _live_members(process.pid) or not _kill_group(process.pid):
+            if not live_members(process.pid) or not kill_group(process.pid):
                 break
             time.sleep(0.02)
 
@@ -371,7 +292,7 @@ class Sandbox:
         code: int,
         timed_out: bool,
         started: float,
-        capture: _LogCapture,
+        capture: LogCapture,
         log_path: Path,
         network: bool,
     ) -> StepResult:
@@ -379,7 +300,7 @@ class Sandbox:
         if signum is None and code > 128 and self.isolation is Isolation.NAMESPACES:
             signum = code - 128  # the namespace's shell reports a killed child as 128 + signal
         tail = capture.tail()
-        outcome = _classify(code, signum, timed_out, tail)
+        outcome = classify(code, signum, timed_out, tail)
         return StepResult(
             step=step,
             argv=list(argv),
@@ -397,56 +318,6 @@ class Sandbox:
         )
 
 
-def _classify(code: int, signum: int | None, timed_out: bool, tail: str) -> Outcome:
-    if timed_out:
-        return Outcome.TIMED_OUT
-    if code == 0:
-        return Outcome.SUCCEEDED
-    if signum == signal.SIGXCPU:
-        return Outcome.CPU_LIMIT
-    if signum == signal.SIGXFSZ:
-        return Outcome.FILE_LIMIT
-    if any(sign in tail for sign in _MEMORY_SIGNS):
-        return Outcome.MEMORY_LIMIT
-    return Outcome.FAILED
-
-
-class _LogCapture(threading.Thread):
-    """Copies the step's output to its log file (up to ``log_bytes``) and keeps a tail."""
-
-    def __init__(self, stream: IO[bytes], path: Path, limits: BuildLimits) -> None:
-        super().__init__(daemon=True)
-        self.stream = stream
-        self.path = path
-        self.limits = limits
-        self.total = 0
-        self._tail: deque[bytes] = deque()
-        self._tail_size = 0
-
-    def run(self) -> None:
-        with self.path.open("wb") as log:
-            fd = self.stream.fileno()
-            for chunk in iter(lambda: os.read(fd, 64 * 1024), b""):
-                room = self.limits.log_bytes - self.total
-                if room > 0:
-                    log.write(chunk[:room])
-                self.total += len(chunk)
-                self._keep(chunk)
-            if self.total > self.limits.log_bytes:
-                log.write(f"\n[log truncated: {self.total} bytes in all]\n".encode())
-        self.stream.close()
-
-    def _keep(self, chunk: bytes) -> None:
-        self._tail.append(chunk)
-        self._tail_size += len(chunk)
-        while self._tail and self._tail_size - len(self._tail[0]) >= self.limits.tail_bytes:
-            self._tail_size -= len(self._tail.popleft())
-
-    def tail(self) -> str:
-        data = b"".join(self._tail)[-self.limits.tail_bytes :]
-        return data.decode("utf-8", errors="replace")
-
-
 def _build_path() -> str:
     """The standard folders, plus node's when it lives elsewhere (never the platform's venv)."""
     node = shutil.which("node", path=SAFE_PATH) or shutil.which("node")
@@ -454,35 +325,6 @@ def _build_path() -> str:
     if node and str(Path(node).parent) not in folders and ".venv" not in node:
         folders.append(str(Path(node).parent))
     return ":".join(folders)
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(part) for part in text.split()]
-
-
-def _kill_group(pgid: int) -> bool:
-    """SIGKILL the process group; ``False`` once nothing is left in it."""
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        return False
-    return True
-
-
-def _live_members(pgid: int) -> bool:
-    """Whether a process other than a zombie is still in the group (from ``/proc/<pid>/stat``)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if len(fields) > 2 and fields[2] == str(pgid) and fields[0] != "Z":
-            return True
-    return False
 
 
 def _safe(step: str) -> str:

@@ -43,8 +43,13 @@ def mode(request: pytest.FixtureRequest) -> Isolation:
     return request.param  # type: ignore[no-any-return]
 
 
+_made: list[Sandbox] = []
+
+
 def _sandbox(mode: Isolation, limits: BuildLimits = SHORT, **options: object) -> Sandbox:
-    return Sandbox(isolation=mode, limits=limits, **options)  # type: ignore[arg-type]
+    box = Sandbox(isolation=mode, limits=limits, **options)  # type: ignore[arg-type]
+    _made.append(box)
+    return box
 
 
 def _alive(marker: str) -> list[int]:
@@ -226,9 +231,10 @@ def test_a_step_cannot_start_outside_its_folder(mode: Isolation) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_leftover_build_folders() -> Iterator[None]:
-    before = set(Path(tempfile.gettempdir()).glob("chainless-build-*"))
+    """Every sandbox a test made is gone afterwards (its ``with`` block removed it)."""
+    _made.clear()
     yield
-    assert set(Path(tempfile.gettempdir()).glob("chainless-build-*")) <= before
+    assert [box.root for box in _made if box.root.exists()] == []
 
 
 @needs_namespaces
