@@ -22,7 +22,7 @@ from chainless.platform.apps.schemas import (
 )
 from chainless.platform.auth.dependencies import CurrentPrincipal, Require
 from chainless.platform.auth.principal import Principal
-from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.deps import DbSession, ReadSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.permissions import Permission
 from chainless.platform.models import AppStatus
@@ -74,7 +74,7 @@ def list_apps(
     summary="One app, with its contracts",
     responses=problem_responses(401, 403, 404),
 )
-def get_app(app_id: str, principal: CurrentPrincipal, session: DbSession) -> AppOut:
+def get_app(app_id: str, principal: CurrentPrincipal, session: ReadSession) -> AppOut:
     return presenters.app_out(service.app_view(session, principal, app_id))
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
 
-from chainless.platform.apikeys.service import authenticate_api_key, record_api_key_use
+from chainless.platform.apikeys.authentication import admit
+from chainless.platform.apikeys.service import record_api_key_use
 from chainless.platform.auth import service
 from chainless.platform.auth.principal import Principal
 from chainless.platform.auth.tokens import (
@@ -20,7 +22,7 @@ from chainless.platform.auth.tokens import (
     CSRF_HEADER,
     SESSION_COOKIE,
 )
-from chainless.platform.core.deps import DbSession, ServicesDep, apply_limit, apply_limits
+from chainless.platform.core.deps import DbSession, ServicesDep, apply_limit
 from chainless.platform.core.errors import Forbidden, Unauthenticated
 from chainless.platform.core.permissions import Permission
 from chainless.platform.core.ratelimit import Limit
@@ -44,14 +46,20 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def authenticate(
+async def authenticate(
     request: Request, response: Response, session: DbSession, services: ServicesDep
 ) -> Principal:
+    """On the event loop: the database is reached through the thread pool only when needed
+    (an API key whose credential is cached needs one Redis call and no database).
+
+    The Redis calls (rate limits) block the loop for a local round trip, which costs less than
+    the thread-pool hop that would hide it.
+    """
     token = request.headers.get("x-api-key") or _bearer(request)
     if token is not None and token.startswith(API_KEY_PREFIX):
-        principal = _api_key_principal(session, services, response, token)
+        principal = await _api_key_principal(session, services, response, token)
     elif token is not None and token.startswith(BEARER_PREFIX):
-        found = service.resolve(session, services.hasher, token, "bearer")
+        found = await run_in_threadpool(service.resolve, session, services.hasher, token, "bearer")
         if found is None:
             raise Unauthenticated(
                 "the bearer token is unknown, expired or revoked",
@@ -62,7 +70,7 @@ def authenticate(
     elif token is not None:
         raise Unauthenticated("unrecognised credential", code="invalid_token", headers=_CHALLENGE)
     else:
-        principal = _cookie_principal(request, session, services)
+        principal = await run_in_threadpool(_cookie_principal, request, session, services)
     request.state.principal = principal
     if principal.kind == "account":
         limit = Limit("account", services.settings.rate_limits.per_ip_per_minute, 60)
@@ -70,14 +78,11 @@ def authenticate(
     return principal
 
 
-def _api_key_principal(
+async def _api_key_principal(
     session: DbSession, services: ServicesDep, response: Response, token: str
 ) -> Principal:
-    identity = authenticate_api_key(session, services, token)
     app_limit = Limit("app", services.settings.rate_limits.per_app_per_minute, 60)
-    apply_limits(
-        services, response, [(identity.key_id, identity.rate_limit), (identity.app_id, app_limit)]
-    )
+    identity, _ = await admit(session, services, response, token, app_limit)
     record_api_key_use(services, identity.key_id)  # only requests the limits let through count
     return Principal.for_api_key(
         identity.key_id,
@@ -112,7 +117,7 @@ class Require:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:  # async: no thread hop
         if not principal.can(self.permission):
             raise Forbidden(
                 f"this needs the '{self.permission.value}' permission",
@@ -132,14 +137,14 @@ class CallerRateLimit:
     def __init__(self, name: str, count: int, period: int) -> None:
         self.limit = Limit(name, count, period)
 
-    def __call__(
+    async def __call__(
         self, principal: CurrentPrincipal, response: Response, services: ServicesDep
     ) -> Principal:
         apply_limit(services, response, f"{principal.kind}:{principal.id}", self.limit)
         return principal
 
 
-def require_account(principal: CurrentPrincipal) -> Principal:
+async def require_account(principal: CurrentPrincipal) -> Principal:
     if principal.kind != "account":
         raise Forbidden("this needs a signed-in account, not an API key", code="account_required")
     return principal

@@ -217,41 +217,69 @@ return {remaining > 0 and 1 or 0, remaining, tat - now, math.max(0, tat - now - 
 
 # KEYS[1..n] = buckets; ARGV = now ("" for the server clock), then interval and tolerance per
 # bucket. ``gcra_many`` line for line: one round trip for every limit a request is subject to.
-_GCRA_MANY_LUA = """
+# ``o`` is where the buckets start in KEYS and ARGV: 1 in the guarded variant below, whose first
+# key and argument are an epoch and its expected value.
+_GCRA_MANY_BODY = """
 local function fdiv(a, b)
   local q = math.floor(a / b)
   if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
   return q
 end
-local now = tonumber(ARGV[1])
+local now = tonumber(ARGV[o + 1])
 if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
+local n = #KEYS - o
 local tats, ok = {}, true
-for i = 1, #KEYS do
-  local tat = tonumber(redis.call('GET', KEYS[i]))
+for i = 1, n do
+  local tat = tonumber(redis.call('GET', KEYS[o + i]))
   if tat == nil or tat < now then tat = now end
   tats[i] = tat
-  if tat - now > tonumber(ARGV[2 * i + 1]) then ok = false end
+  if tat - now > tonumber(ARGV[o + 2 * i + 1]) then ok = false end
 end
 local out = {}
-for i = 1, #KEYS do
-  local interval, tolerance, tat = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), tats[i]
+for i = 1, n do
+  local interval, tolerance, tat = tonumber(ARGV[o + 2 * i]), tonumber(ARGV[o + 2 * i + 1]), tats[i]
   if tat - now > tolerance then
     out[i] = {0, 0, tat - now, tat - now - tolerance}
   elseif ok then
     local new_tat = tat + interval
     local ttl_ms = math.ceil((new_tat - now) / 1000) + 1000
-    redis.call('SET', KEYS[i], string.format('%d', new_tat), 'PX', ttl_ms)
+    redis.call('SET', KEYS[o + i], string.format('%d', new_tat), 'PX', ttl_ms)
     out[i] = {1, fdiv(tolerance - (new_tat - now), interval) + 1, new_tat - now, 0}
   else
     local remaining = math.max(0, fdiv(tolerance - (tat - now), interval) + 1)
     out[i] = {remaining > 0 and 1 or 0, remaining, tat - now, math.max(0, tat - now - tolerance)}
   end
 end
+"""
+
+_GCRA_MANY_LUA = "local o = 0\n" + _GCRA_MANY_BODY + "return out\n"
+
+# KEYS[1] = an epoch (see ``core.epochs``), ARGV[1] = the value the caller's cached data was read
+# under. When the epoch moved on, nothing is counted and the reply is {epoch}: the caller reloads
+# and asks again. Otherwise the reply is {epoch, decision, decision, ...}.
+_GUARDED_MANY_LUA = (
+    """
+local o = 1
+local epoch = redis.call('GET', KEYS[1]) or '0'
+if epoch ~= ARGV[1] then return {epoch} end
+"""
+    + _GCRA_MANY_BODY
+    + """
+table.insert(out, 1, epoch)
 return out
 """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """The answer of a guarded check: the epoch, and the decisions (``None`` when stale)."""
+
+    epoch: str
+    decisions: list[Decision] | None
 
 
 class RedisRateLimiter:
@@ -267,6 +295,7 @@ class RedisRateLimiter:
         self._clock = clock
         self._hit = redis.register_script(_GCRA_LUA)
         self._hit_many = redis.register_script(_GCRA_MANY_LUA)
+        self._guarded_many = redis.register_script(_GUARDED_MANY_LUA)
         self._peek = redis.register_script(_PEEK_LUA)
 
     def hit(self, key: str, limit: Limit) -> Decision:
@@ -281,10 +310,31 @@ class RedisRateLimiter:
         for _, limit in checks:
             args += [limit.interval_us, limit.tolerance_us]
         replies = self._hit_many(keys=[self._prefix + key for key, _ in checks], args=args)
+        return self._decisions(replies, checks)
+
+    @staticmethod
+    def _decisions(replies: list[list[int]], checks: list[tuple[str, Limit]]) -> list[Decision]:
         return [
             _decision(bool(a), limit, int(r), int(reset), int(retry))
             for (a, r, reset, retry), (_, limit) in zip(replies, checks, strict=True)
         ]
+
+    def hit_many_guarded(
+        self, checks: list[tuple[str, Limit]], *, epoch_key: str, expected: str
+    ) -> Guarded:
+        """``hit_many`` if the epoch at ``epoch_key`` is still ``expected``, in the same script
+        call: a process-local cache checked for staleness at no extra round trip."""
+        now = "" if self._clock is None else self._clock()
+        args: list[str | int] = [expected, now]
+        for _, limit in checks:
+            args += [limit.interval_us, limit.tolerance_us]
+        reply = self._guarded_many(
+            keys=[epoch_key] + [self._prefix + key for key, _ in checks], args=args
+        )
+        epoch = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])
+        if len(reply) == 1:
+            return Guarded(epoch, None)
+        return Guarded(epoch, self._decisions(reply[1:], checks))
 
     def peek(self, key: str, limit: Limit) -> Decision:
         allowed, remaining, reset_us, retry_us = self._peek(

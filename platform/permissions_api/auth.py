@@ -27,11 +27,11 @@ class _LimitedCaller:
         self.limit = limit
         self.check = Require(permission) if permission is not None else None
 
-    def __call__(
+    async def __call__(  # async, as its parts: no thread-pool hop
         self, principal: CurrentPrincipal, response: Response, services: ServicesDep
     ) -> Principal:
-        self.limit(principal, response, services)
-        return self.check(principal) if self.check is not None else principal
+        await self.limit(principal, response, services)
+        return await self.check(principal) if self.check is not None else principal
 
 
 # Any valid credential: an account's session or bearer token, or an app's API key.

@@ -31,12 +31,14 @@ from chainless.platform.scheduler import (
     periodic_jobs,
 )
 from chainless.platform.worker import QUEUE, CeleryJobRunner, DataDirScheduler, celery_app
+from tests.conftest import REDIS_URL
 
-REDIS = "redis://127.0.0.1:6379"
+REDIS = REDIS_URL  # the Redis the test run was given (CHAINLESS_TEST_REDIS)
 
 
 def redis_url(client: Redis) -> str:
-    return f"{REDIS}/{client.connection_pool.connection_kwargs['db']}"
+    kwargs = client.connection_pool.connection_kwargs
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs['db']}"
 
 
 def queued(client: Redis) -> list[dict[str, Any]]:
