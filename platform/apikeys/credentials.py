@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import inspect
 
 from chainless.platform.apikeys.repository import USAGE_ONLY, Credential
-from chainless.platform.core.epochs import invalidate_on_commit
+from chainless.platform.core.epochs import Change, watch
 from chainless.platform.core.services import Services
 from chainless.platform.models import ApiKey, MiniProgram
 
@@ -35,7 +33,6 @@ EPOCH = "apikeys.credentials"
 
 _EXTRAS_KEY = "apikeys.credential_cache"
 _create_lock = threading.Lock()
-_WATCHED_TABLES = frozenset({"api_keys", "mini_programs"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,28 +81,21 @@ def credential_cache(services: Services) -> CredentialCache | None:
     return cache
 
 
-@event.listens_for(Session, "after_flush")
-def _flushed(session: Session, _context: Any) -> None:
-    if any(_changes_credential(instance) for instance in session.dirty) or any(
-        isinstance(instance, (ApiKey, MiniProgram)) for instance in session.deleted
-    ):
-        invalidate_on_commit(session, EPOCH)
-
-
-def _changes_credential(instance: object) -> bool:
+def _changes_credential(instance: object, change: Change) -> bool:
+    if change == "new":
+        return False  # nothing is cached of a key that did not exist (no negative caching)
     if isinstance(instance, ApiKey):
         return True
     if isinstance(instance, MiniProgram):  # a credential carries the app's developer only
-        return bool(inspect(instance).attrs.developer_id.history.has_changes())
+        return change == "deleted" or bool(
+            inspect(instance).attrs.developer_id.history.has_changes()
+        )
     return False
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete):
-        return
-    if state.execution_options.get(USAGE_ONLY, False):
-        return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in _WATCHED_TABLES:
-        invalidate_on_commit(state.session, EPOCH)
+watch(
+    EPOCH,
+    changes=_changes_credential,
+    tables=frozenset({"api_keys", "mini_programs"}),
+    skip_option=USAGE_ONLY,
+)

@@ -116,6 +116,18 @@ class Database:
         return session, self.reads_autocommit
 
     @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (``read_session``), closed at the end; nothing to commit."""
+        session, autocommit = self.read_session()
+        try:
+            yield session
+        finally:
+            if autocommit:
+                session.close()
+            else:
+                self.finish(session, commit=False)
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit at the end, roll back on error.
 

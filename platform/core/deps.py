@@ -134,6 +134,5 @@ class RateLimit:
             count = int(getattr(services.settings.rate_limits, count))
         return Limit(self.name, count, self.period)
 
-    async def __call__(self, response: Response, services: ServicesDep) -> None:
-        # on the event loop: one local Redis round trip costs less than a thread-pool hop
+    def __call__(self, response: Response, services: ServicesDep) -> None:
         apply_limit(services, response, current_request().ip or "unknown", self.limit(services))

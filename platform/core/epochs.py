@@ -16,11 +16,15 @@ Only with Redis: the embedded mode has no shared place for the counters, so it d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 log = logging.getLogger("chainless.epochs")
 
@@ -64,6 +68,82 @@ def invalidate_on_commit(session: Session, name: str) -> None:
     if name not in marked:
         epochs.bump(name)
         marked.add(name)
+
+
+Change = Literal["new", "dirty", "deleted"]
+
+
+@dataclass(frozen=True)
+class _Watch:
+    name: str
+    changes: Callable[[object, Change], bool]
+    tables: frozenset[str]
+    skip_option: str | None
+
+
+_watches: list[_Watch] = []
+
+
+def watch(
+    name: str,
+    *,
+    changes: Callable[[object, Change], bool],
+    tables: frozenset[str],
+    skip_option: str | None = None,
+) -> None:
+    """Bump epoch ``name`` when a flush carries an object ``changes`` says matters, or when an
+    ORM ``update()``/``delete()`` statement hits one of ``tables`` (unless the statement has the
+    execution option ``skip_option``). Raw SQL outside the ORM is not seen."""
+    _watches.append(_Watch(name, changes, tables, skip_option))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    changed: list[tuple[object, Change]] = [
+        *((o, "new") for o in session.new),
+        *((o, "dirty") for o in session.dirty),
+        *((o, "deleted") for o in session.deleted),
+    ]
+    for watched in _watches:
+        if any(watched.changes(instance, kind) for instance, kind in changed):
+            invalidate_on_commit(session, watched.name)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(getattr(state.statement, "table", None), "name", None)
+    for watched in _watches:
+        if table in watched.tables and not (
+            watched.skip_option and state.execution_options.get(watched.skip_option, False)
+        ):
+            invalidate_on_commit(state.session, watched.name)
+
+
+# What the current request saw of the epochs it reads along with its rate limits (see
+# ``observe``): a cache consults it instead of asking Redis again.
+_seen: ContextVar[dict[str, str]] = ContextVar("chainless_epochs_seen")
+_observed: list[str] = []
+
+
+def observe(name: str) -> None:
+    """Have every API-key request read epoch ``name`` in its rate-limit script (``seen``)."""
+    if name not in _observed:
+        _observed.append(name)
+
+
+def observed() -> list[str]:
+    return list(_observed)
+
+
+def remember_seen(values: dict[str, str]) -> None:
+    _seen.set(values)
+
+
+def seen(name: str) -> str | None:
+    """The epoch ``name`` as this request's rate-limit script read it, if it did."""
+    return _seen.get({}).get(name)
 
 
 @event.listens_for(Session, "after_commit")

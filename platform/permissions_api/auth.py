@@ -27,11 +27,11 @@ class _LimitedCaller:
         self.limit = limit
         self.check = Require(permission) if permission is not None else None
 
-    async def __call__(  # async, as its parts: no thread-pool hop
+    def __call__(
         self, principal: CurrentPrincipal, response: Response, services: ServicesDep
     ) -> Principal:
-        await self.limit(principal, response, services)
-        return await self.check(principal) if self.check is not None else principal
+        self.limit(principal, response, services)
+        return self.check.check(principal) if self.check is not None else principal
 
 
 # Any valid credential: an account's session or bearer token, or an app's API key.
