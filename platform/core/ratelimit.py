@@ -263,8 +263,9 @@ _GCRA_MANY_LUA = "local ko, ao = 0, 0\n" + _GCRA_MANY_BODY + "return out\n"
 
 # KEYS[1] = an epoch (see ``core.epochs``), KEYS[2..m+1] = more epochs only to read; ARGV[1] = the
 # value the caller's cached data was read under, ARGV[2] = m. When the first epoch moved on,
-# nothing is counted and the reply is {epoch, {epochs read}}: the caller reloads and asks again.
-# Otherwise it is {epoch, {epochs read}, decision, decision, ...}.
+# nothing is counted. The reply is one string, "epoch|read,read|a:r:reset:retry,..." with no
+# decisions when stale: on the request path, parsing one bulk string costs far less than nested
+# arrays.
 _GUARDED_MANY_LUA = (
     """
 local m = tonumber(ARGV[2])
@@ -272,13 +273,17 @@ local ko, ao = 1 + m, 2
 local epoch = redis.call('GET', KEYS[1]) or '0'
 local read = {}
 for i = 1, m do read[i] = redis.call('GET', KEYS[1 + i]) or '0' end
-if epoch ~= ARGV[1] then return {epoch, read} end
+local head = epoch .. '|' .. table.concat(read, ',') .. '|'
+if epoch ~= ARGV[1] then return head end
 """
     + _GCRA_MANY_BODY
     + """
-table.insert(out, 1, read)
-table.insert(out, 1, epoch)
-return out
+local parts = {}
+for i = 1, #out do
+  local d = out[i]
+  parts[i] = string.format('%d:%d:%d:%d', d[1], d[2], d[3], d[4])
+end
+return head .. table.concat(parts, ',')
 """
 )
 
@@ -386,11 +391,14 @@ class RedisRateLimiter:
             args += [limit.interval_us, limit.tolerance_us]
         return [epoch_key, *also] + [self._prefix + key for key, _ in checks], args
 
-    def _guarded_reply(self, reply: list[Any], checks: list[tuple[str, Limit]]) -> Guarded:
-        epoch, read = _text(reply[0]), [_text(value) for value in reply[1]]
-        if len(reply) == 2:
-            return Guarded(epoch, None, read)
-        return Guarded(epoch, self._decisions(reply[2:], checks), read)
+    @staticmethod
+    def _guarded_reply(reply: bytes | str, checks: list[tuple[str, Limit]]) -> Guarded:
+        epoch, read, decided = _text(reply).split("|")
+        epochs_read = read.split(",") if read else []
+        if not decided:
+            return Guarded(epoch, None, epochs_read)
+        numbers = [[int(n) for n in one.split(":")] for one in decided.split(",")]
+        return Guarded(epoch, RedisRateLimiter._decisions(numbers, checks), epochs_read)
 
     def hit_many_guarded(
         self,
