@@ -15,9 +15,9 @@ process, in interleaved rounds, with ``GET /healthz`` as the same-run baseline:
 Each scenario runs twice per round:
 
 - ``one_ip``: every request from 127.0.0.1, i.e. the route-level per-IP limits as they are
-  (``oauth.backend`` 6000/min, ``oauth.token`` 600/min, ``siwe.sign_in`` 30/min); they are not
-  configurable, so this run is mostly 429s. A body answered 429 is reused (it never reached the
-  endpoint); ``ok_rps`` counts only 2xx;
+  (``oauth.backend`` 6000/min, ``oauth.token`` 600/min, ``siwe.sign_in`` 30/min by default, so
+  this run is mostly 429s; ``--route-limit N`` sets them all to N/min through their settings).
+  A body answered 429 is reused (it never reached the endpoint); ``ok_rps`` counts only 2xx;
 - ``many_ips``: the same requests spread over 4096 client addresses with ``X-Forwarded-For``
   (uvicorn trusts it from 127.0.0.1, as behind a load balancer), so each client stays under its
   limit and the figure is the server's capacity.
@@ -80,12 +80,19 @@ CODE_TTL_SECONDS = 600
 REDIS_URL = os.environ.get("CHAINLESS_BENCH_OAUTH_REDIS", "redis://127.0.0.1:6379/0")
 FORM = "application/x-www-form-urlencoded"
 DATABASE = "chainless_bench_oauth"
-# what the route-level limits let one client IP do (platform code, not configurable)
+# what the route-level limits let one client IP do: the platform's defaults, or every one of them
+# set to ``--route-limit`` per minute through its setting
 LIMITS = {
     "introspect": ("oauth.backend", 6000, 60),
     "refresh": ("oauth.token", 600, 60),
     "code_exchange": ("oauth.token", 600, 60),
     "siwe_sign_in": ("siwe.sign_in", 30, 60),
+}
+LIMIT_SETTINGS = {
+    "oauth.backend": "CHAINLESS_RATE_LIMITS__OAUTH_BACKEND_PER_IP_PER_MINUTE",
+    "oauth.token": "CHAINLESS_RATE_LIMITS__OAUTH_TOKEN_PER_IP_PER_MINUTE",
+    "siwe.sign_in": "CHAINLESS_RATE_LIMITS__SIWE_SIGN_IN_PER_IP_PER_MINUTE",
+    "siwe.nonce": "CHAINLESS_RATE_LIMITS__SIWE_NONCE_PER_IP_PER_MINUTE",
 }
 _addresses = itertools.count(1 << 20)  # seeding requests each get a client address of their own
 
@@ -581,6 +588,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--users", type=int, default=500, help="wallet users (one grant each)")
     parser.add_argument("--profile", action="store_true", help="sample the workers with py-spy")
+    parser.add_argument(
+        "--route-limit",
+        type=int,
+        metavar="N",
+        help="set the per-IP limits of the measured OAuth routes to N per minute (settings)",
+    )
     parser.add_argument("--py-spy", default=os.environ.get("PY_SPY") or shutil.which("py-spy"))
     args = parser.parse_args()
 
@@ -593,6 +606,10 @@ def main() -> None:
         "CHAINLESS_DATABASE_POOL_SIZE": "13",
         "CHAINLESS_REDIS_URL": REDIS_URL,
     }
+    if args.route_limit:
+        overrides.update({setting: str(args.route_limit) for setting in LIMIT_SETTINGS.values()})
+        for scenario, (name, _count, _period) in LIMITS.items():
+            LIMITS[scenario] = (name, args.route_limit, 60)
     env.update(overrides)
     pools = Pools(args.duration, args.warmup)
     runs = []

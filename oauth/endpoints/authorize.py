@@ -27,7 +27,7 @@ from chainless.platform.core.scopes import SCOPES, ScopeGroup
 from chainless.platform.core.services import Services
 
 router = APIRouter(tags=["oauth"])
-_limit = Depends(RateLimit("oauth.authorize", 120, 60))
+_limit = Depends(RateLimit("oauth.authorize", "oauth_authorize_per_ip_per_minute"))
 
 
 def build_server(services: Services, session: Any) -> ChainlessAuthorizationServer:

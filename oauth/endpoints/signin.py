@@ -61,7 +61,7 @@ class SignInOut(BaseModel):
     "/nonce",
     response_model=NonceOut,
     summary="A single-use sign-in nonce (5 minutes)",
-    dependencies=[Depends(RateLimit("siwe.nonce", 60, 60))],
+    dependencies=[Depends(RateLimit("siwe.nonce", "siwe_nonce_per_ip_per_minute"))],
 )
 def nonce(services: ServicesDep) -> NonceOut:
     ttl = services.settings.oauth.siwe_nonce_ttl_seconds
@@ -75,7 +75,7 @@ def nonce(services: ServicesDep) -> NonceOut:
     response_model=PrepareOut,
     summary="A ready-to-sign EIP-4361 message",
     responses=problem_responses(422, 429),
-    dependencies=[Depends(RateLimit("siwe.nonce", 60, 60))],
+    dependencies=[Depends(RateLimit("siwe.nonce", "siwe_nonce_per_ip_per_minute"))],
 )
 def prepare(body: PrepareRequest, services: ServicesDep) -> PrepareOut:
     if not is_address(body.address):
@@ -108,7 +108,7 @@ def prepare(body: PrepareRequest, services: ServicesDep) -> PrepareOut:
     response_model=SignInOut,
     summary="Sign in with a signed EIP-4361 message",
     responses=problem_responses(400, 401, 422, 429),
-    dependencies=[Depends(RateLimit("siwe.sign_in", 30, 60))],
+    dependencies=[Depends(RateLimit("siwe.sign_in", "siwe_sign_in_per_ip_per_minute"))],
 )
 def sign_in_endpoint(
     body: SignInRequest, response: Response, session: DbSession, services: ServicesDep

@@ -26,8 +26,8 @@ from chainless.platform.core.clock import utcnow
 from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
 
 router = APIRouter(tags=["oauth"])
-_token_limit = Depends(RateLimit("oauth.token", 600, 60))
-_backend_limit = Depends(RateLimit("oauth.backend", 6000, 60))
+_token_limit = Depends(RateLimit("oauth.token", "oauth_token_per_ip_per_minute"))
+_backend_limit = Depends(RateLimit("oauth.backend", "oauth_backend_per_ip_per_minute"))
 Form = Annotated[FormData, Depends(read_form)]
 
 

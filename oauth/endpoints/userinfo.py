@@ -15,7 +15,7 @@ router = APIRouter(tags=["oauth"])
 _CHALLENGE = 'Bearer realm="chainless", error="invalid_token"'
 
 
-_LIMIT = [Depends(RateLimit("oauth.userinfo", 600, 60))]
+_LIMIT = [Depends(RateLimit("oauth.userinfo", "oauth_userinfo_per_ip_per_minute"))]
 
 
 # OpenID Connect Core §5.3.1: the UserInfo endpoint answers GET and POST alike.

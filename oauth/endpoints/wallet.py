@@ -20,7 +20,7 @@ from chainless.platform.core.errors import NotFound, problem_responses
 from chainless.platform.core.scopes import SCOPES
 
 router = APIRouter(tags=["wallet"])
-_limit = Depends(RateLimit("wallet.api", 300, 60))
+_limit = Depends(RateLimit("wallet.api", "wallet_api_per_ip_per_minute"))
 
 
 class DeviceOut(BaseModel):

@@ -24,7 +24,7 @@ def managed_app(app_id: str, principal: CurrentPrincipal, session: DbSession) ->
     return app_for(session, principal, app_id, Permission.APIKEY_MANAGE)
 
 
-def calling_key(app_id: str, principal: CurrentPrincipal) -> Principal:
+async def calling_key(app_id: str, principal: CurrentPrincipal) -> Principal:  # no thread hop
     if principal.kind != "api_key":
         raise Forbidden(
             "this endpoint describes the calling API key; call it with one", code="api_key_required"

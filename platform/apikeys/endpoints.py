@@ -15,7 +15,7 @@ from chainless.platform.apikeys.schemas import (
     RevokeRequest,
 )
 from chainless.platform.auth.dependencies import CurrentPrincipal
-from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.deps import DbSession, ReadSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
 
 router = APIRouter(prefix="/apps/{app_id}/api-keys", tags=["api-keys"])
@@ -77,7 +77,7 @@ def revoked_api_keys(app: ManagedApp, session: DbSession) -> list[RevokedKeyOut]
     responses=problem_responses(401, 403, 404, 429),
 )
 def calling_api_key(
-    principal: CallingKey, session: DbSession, services: ServicesDep
+    principal: CallingKey, session: ReadSession, services: ServicesDep
 ) -> CallingKeyOut:
     return service.calling_key(session, services, principal)
 

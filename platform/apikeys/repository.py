@@ -35,6 +35,11 @@ _BY_PREFIX = (
 )
 
 
+USAGE_ONLY = "chainless_apikeys_usage_only"
+"""Execution option of a statement that changes only usage counters: it leaves the credential
+caches alone (see ``apikeys.credentials``)."""
+
+
 class Credential(NamedTuple):
     """What authentication needs of a key, in the column order of ``_BY_PREFIX``."""
 
@@ -147,4 +152,5 @@ def add_usage(session: Session, usage: dict[str, Usage]) -> None:
             }
             for key_id, u in usage.items()
         ],
+        execution_options={USAGE_ONLY: True},
     )

@@ -55,17 +55,31 @@ class ApiKeyIdentity:
 
 
 def authenticate_api_key(session: Session, services: Services, token: str) -> ApiKeyIdentity:
-    """Who is calling, on every API-key request: one indexed query and one HMAC.
+    """Who is calling, read from the database: one indexed query and one HMAC.
+
+    The hot path is ``apikeys.authentication.admit``, which serves this from a per-process cache.
+    """
+    prefix = prefix_of(token)
+    if prefix is None:
+        raise malformed_key()
+    found = repository.credential_by_prefix(session, prefix)
+    return check_credential(services, token, found)
+
+
+def malformed_key() -> Unauthenticated:
+    return Unauthenticated(
+        "this is not a well-formed API key", code="api_key_invalid", headers=_CHALLENGE
+    )
+
+
+def check_credential(
+    services: Services, token: str, found: repository.Credential | None
+) -> ApiKeyIdentity:
+    """The identity behind ``token`` if ``found`` is its live credential; else 401.
 
     The hash is compared (in constant time) before revocation or expiry is revealed, so a caller
     who only knows a prefix learns nothing about that key.
     """
-    prefix = prefix_of(token)
-    if prefix is None:
-        raise Unauthenticated(
-            "this is not a well-formed API key", code="api_key_invalid", headers=_CHALLENGE
-        )
-    found = repository.credential_by_prefix(session, prefix)
     if not services.hasher.matches(token, found.secret_hash if found else None) or found is None:
         raise Unauthenticated("unknown API key", code="api_key_invalid", headers=_CHALLENGE)
     now = utcnow()

@@ -125,6 +125,19 @@ def _may_see(session: Session, principal: Principal, app: MiniProgram) -> bool:
     return bool(app_roles(session, principal, app))
 
 
+def check_key_access(principal: Principal, app_id: str, permission: Permission) -> None:
+    """``app_for`` for an API key, without a query: it sees its own app only (404 otherwise),
+    with the permissions its scopes grant (403 otherwise)."""
+    if principal.kind != "api_key" or principal.app_id != app_id:
+        raise NotFound(f"no app {app_id!r}", code="app_not_found")
+    if permission not in principal.app_permissions(frozenset()):
+        raise Forbidden(
+            f"this needs the '{permission.value}' permission on app {app_id}",
+            code="permission_denied",
+            permission=permission.value,
+        )
+
+
 def app_for(
     session: Session,
     principal: Principal,

@@ -10,7 +10,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from chainless.platform.apps import config_endpoints, presenters, review_endpoints, service
+from chainless.platform.apps import (
+    config_endpoints,
+    presenters,
+    review_endpoints,
+    service,
+    view_cache,
+)
 from chainless.platform.apps.repository import AppFilters
 from chainless.platform.apps.schemas import (
     AppCreate,
@@ -74,8 +80,8 @@ def list_apps(
     summary="One app, with its contracts",
     responses=problem_responses(401, 403, 404),
 )
-def get_app(app_id: str, principal: CurrentPrincipal, session: DbSession) -> AppOut:
-    return presenters.app_out(service.app_view(session, principal, app_id))
+async def get_app(app_id: str, principal: CurrentPrincipal, services: ServicesDep) -> AppOut:
+    return await view_cache.app_detail(services, principal, app_id)
 
 
 @router.patch(

@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from chainless.platform.apikeys.service import authenticate_api_key, record_api_key_use
+from chainless.platform.apikeys.authentication import admit
+from chainless.platform.apikeys.service import record_api_key_use
 from chainless.platform.auth import service
 from chainless.platform.auth.principal import Principal
 from chainless.platform.auth.tokens import (
@@ -20,11 +23,12 @@ from chainless.platform.auth.tokens import (
     CSRF_HEADER,
     SESSION_COOKIE,
 )
-from chainless.platform.core.deps import DbSession, ServicesDep, apply_limit, apply_limits
+from chainless.platform.core.deps import DbSession, ServicesDep, apply_limit
 from chainless.platform.core.errors import Forbidden, Unauthenticated
 from chainless.platform.core.permissions import Permission
 from chainless.platform.core.ratelimit import Limit
 from chainless.platform.core.security import constant_time_equals
+from chainless.platform.core.services import Services
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chainless"'}
@@ -44,13 +48,28 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def authenticate(
+async def authenticate(
     request: Request, response: Response, session: DbSession, services: ServicesDep
 ) -> Principal:
+    """An API key is admitted on the event loop (a cached credential needs one non-blocking
+    Redis call and no database); accounts are resolved in one thread-pool hop, their rate limit
+    counted in the same hop.
+    """
     token = request.headers.get("x-api-key") or _bearer(request)
     if token is not None and token.startswith(API_KEY_PREFIX):
-        principal = _api_key_principal(session, services, response, token)
-    elif token is not None and token.startswith(BEARER_PREFIX):
+        principal = await _api_key_principal(session, services, response, token)
+    else:
+        principal = await run_in_threadpool(
+            _account_principal, request, response, session, services, token
+        )
+    request.state.principal = principal
+    return principal
+
+
+def _account_principal(
+    request: Request, response: Response, session: Session, services: Services, token: str | None
+) -> Principal:
+    if token is not None and token.startswith(BEARER_PREFIX):
         found = service.resolve(session, services.hasher, token, "bearer")
         if found is None:
             raise Unauthenticated(
@@ -63,21 +82,16 @@ def authenticate(
         raise Unauthenticated("unrecognised credential", code="invalid_token", headers=_CHALLENGE)
     else:
         principal = _cookie_principal(request, session, services)
-    request.state.principal = principal
-    if principal.kind == "account":
-        limit = Limit("account", services.settings.rate_limits.per_ip_per_minute, 60)
-        apply_limit(services, response, principal.id, limit)
+    limit = Limit("account", services.settings.rate_limits.per_ip_per_minute, 60)
+    apply_limit(services, response, principal.id, limit)
     return principal
 
 
-def _api_key_principal(
+async def _api_key_principal(
     session: DbSession, services: ServicesDep, response: Response, token: str
 ) -> Principal:
-    identity = authenticate_api_key(session, services, token)
     app_limit = Limit("app", services.settings.rate_limits.per_app_per_minute, 60)
-    apply_limits(
-        services, response, [(identity.key_id, identity.rate_limit), (identity.app_id, app_limit)]
-    )
+    identity, _ = await admit(session, services, response, token, app_limit)
     record_api_key_use(services, identity.key_id)  # only requests the limits let through count
     return Principal.for_api_key(
         identity.key_id,
@@ -113,7 +127,10 @@ class Require:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:  # async: no thread hop
+        return self.check(principal)
+
+    def check(self, principal: Principal) -> Principal:
         if not principal.can(self.permission):
             raise Forbidden(
                 f"this needs the '{self.permission.value}' permission",
@@ -140,7 +157,7 @@ class CallerRateLimit:
         return principal
 
 
-def require_account(principal: CurrentPrincipal) -> Principal:
+async def require_account(principal: CurrentPrincipal) -> Principal:
     if principal.kind != "account":
         raise Forbidden("this needs a signed-in account, not an API key", code="account_required")
     return principal

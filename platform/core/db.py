@@ -54,6 +54,32 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+READ_ONLY_SESSION = "chainless.read_only_session"
+"""session.info: this session only reads; a flush with changes is a programming error."""
+
+
+def _read_sessions(
+    bind: Engine | Connection, default: sessionmaker[Session]
+) -> tuple[sessionmaker[Session], bool]:
+    """The factory of read-only sessions, and whether they run in autocommit."""
+    if not isinstance(bind, Engine):
+        return default, False  # a test's outer transaction: savepoints, as any session
+    if bind.dialect.name == "postgresql":
+        # each statement its own transaction: no BEGIN/COMMIT round trips. The option engine
+        # shares the pool; psycopg switches autocommit on and off without a round trip.
+        autocommit = bind.execution_options(isolation_level="AUTOCOMMIT")
+        return sessionmaker(bind=autocommit, expire_on_commit=False), True
+    # SQLite: a plain BEGIN, so a reader never queues behind a writer for the write lock
+    reader = bind.execution_options(**{READ_ONLY: True})
+    return sessionmaker(bind=reader, expire_on_commit=False), False
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_sessions(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get(READ_ONLY_SESSION) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only session was asked to write; use the request's DbSession")
+
+
 class Database:
     """Owns the engine and hands out sessions bound to it (or to a test's outer transaction)."""
 
@@ -62,6 +88,7 @@ class Database:
         join = {"join_transaction_mode": "create_savepoint"} if isinstance(bind, Connection) else {}
         self._factory = sessionmaker(bind=bind, expire_on_commit=False, **join)  # type: ignore[call-overload]
         self._session_info = session_info or {}
+        self._read_factory, self.reads_autocommit = _read_sessions(bind, self._factory)
 
     @property
     def engine(self) -> Engine:
@@ -75,6 +102,30 @@ class Database:
         session = self._factory()
         session.info.update(self._session_info)
         return session
+
+    def read_session(self) -> tuple[Session, bool]:
+        """A session for a request that only reads, and whether it runs in autocommit.
+
+        In autocommit (PostgreSQL) there is no BEGIN and no COMMIT round trip, and closing it does
+        no I/O. Elsewhere (SQLite, a test's outer transaction) it is an ordinary session that is
+        rolled back at the end. Either way a flush with changes raises.
+        """
+        session = self._read_factory()
+        session.info.update(self._session_info)
+        session.info[READ_ONLY_SESSION] = True
+        return session, self.reads_autocommit
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work (``read_session``), closed at the end; nothing to commit."""
+        session, autocommit = self.read_session()
+        try:
+            yield session
+        finally:
+            if autocommit:
+                session.close()
+            else:
+                self.finish(session, commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

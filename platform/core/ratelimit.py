@@ -15,14 +15,17 @@ server's clock by default, so replicas with skewed clocks still share one view o
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
+from redis.commands.core import AsyncScript
 
 MICROSECONDS = 1_000_000
 Clock = Callable[[], int]  # the current time in integer microseconds
@@ -217,41 +220,104 @@ return {remaining > 0 and 1 or 0, remaining, tat - now, math.max(0, tat - now - 
 
 # KEYS[1..n] = buckets; ARGV = now ("" for the server clock), then interval and tolerance per
 # bucket. ``gcra_many`` line for line: one round trip for every limit a request is subject to.
-_GCRA_MANY_LUA = """
+# ``ko`` and ``ao`` are where the buckets start in KEYS and ARGV (0 here; the guarded variant
+# below puts epochs first).
+_GCRA_MANY_BODY = """
 local function fdiv(a, b)
   local q = math.floor(a / b)
   if q * b > a then q = q - 1 elseif (q + 1) * b <= a then q = q + 1 end
   return q
 end
-local now = tonumber(ARGV[1])
+local now = tonumber(ARGV[ao + 1])
 if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
+local n = #KEYS - ko
 local tats, ok = {}, true
-for i = 1, #KEYS do
-  local tat = tonumber(redis.call('GET', KEYS[i]))
+for i = 1, n do
+  local tat = tonumber(redis.call('GET', KEYS[ko + i]))
   if tat == nil or tat < now then tat = now end
   tats[i] = tat
-  if tat - now > tonumber(ARGV[2 * i + 1]) then ok = false end
+  if tat - now > tonumber(ARGV[ao + 2 * i + 1]) then ok = false end
 end
 local out = {}
-for i = 1, #KEYS do
-  local interval, tolerance, tat = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]), tats[i]
+for i = 1, n do
+  local interval, tat = tonumber(ARGV[ao + 2 * i]), tats[i]
+  local tolerance = tonumber(ARGV[ao + 2 * i + 1])
   if tat - now > tolerance then
     out[i] = {0, 0, tat - now, tat - now - tolerance}
   elseif ok then
     local new_tat = tat + interval
     local ttl_ms = math.ceil((new_tat - now) / 1000) + 1000
-    redis.call('SET', KEYS[i], string.format('%d', new_tat), 'PX', ttl_ms)
+    redis.call('SET', KEYS[ko + i], string.format('%d', new_tat), 'PX', ttl_ms)
     out[i] = {1, fdiv(tolerance - (new_tat - now), interval) + 1, new_tat - now, 0}
   else
     local remaining = math.max(0, fdiv(tolerance - (tat - now), interval) + 1)
     out[i] = {remaining > 0 and 1 or 0, remaining, tat - now, math.max(0, tat - now - tolerance)}
   end
 end
-return out
 """
+
+_GCRA_MANY_LUA = "local ko, ao = 0, 0\n" + _GCRA_MANY_BODY + "return out\n"
+
+# KEYS[1] = an epoch (see ``core.epochs``), KEYS[2..m+1] = more epochs only to read; ARGV[1] = the
+# value the caller's cached data was read under, ARGV[2] = m. When the first epoch moved on,
+# nothing is counted. The reply is one string, "epoch|read,read|a:r:reset:retry,..." with no
+# decisions when stale: on the request path, parsing one bulk string costs far less than nested
+# arrays.
+_GUARDED_MANY_LUA = (
+    """
+local m = tonumber(ARGV[2])
+local ko, ao = 1 + m, 2
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local read = {}
+for i = 1, m do read[i] = redis.call('GET', KEYS[1 + i]) or '0' end
+local head = epoch .. '|' .. table.concat(read, ',') .. '|'
+if epoch ~= ARGV[1] then return head end
+"""
+    + _GCRA_MANY_BODY
+    + """
+local parts = {}
+for i = 1, #out do
+  local d = out[i]
+  parts[i] = string.format('%d:%d:%d:%d', d[1], d[2], d[3], d[4])
+end
+return head .. table.concat(parts, ',')
+"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """The answer of a guarded check: the epoch, the decisions (``None`` when stale), and the
+    epochs read along with it."""
+
+    epoch: str
+    decisions: list[Decision] | None
+    read: list[str]
+
+
+_CONNECTION_KWARGS = (
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "socket_timeout",
+    "socket_connect_timeout",
+    "unix_socket_path",
+)
+
+
+def _same_server(redis: Redis) -> dict[str, Any]:
+    """Connection arguments of an asyncio client that talks to the same Redis as ``redis``."""
+    given = redis.connection_pool.connection_kwargs
+    return {k: given[k] for k in _CONNECTION_KWARGS if k in given}
+
+
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class RedisRateLimiter:
@@ -267,6 +333,9 @@ class RedisRateLimiter:
         self._clock = clock
         self._hit = redis.register_script(_GCRA_LUA)
         self._hit_many = redis.register_script(_GCRA_MANY_LUA)
+        self._guarded_many = redis.register_script(_GUARDED_MANY_LUA)
+        self._redis = redis
+        self._async: tuple[asyncio.AbstractEventLoop, AsyncScript] | None = None
         self._peek = redis.register_script(_PEEK_LUA)
 
     def hit(self, key: str, limit: Limit) -> Decision:
@@ -281,10 +350,69 @@ class RedisRateLimiter:
         for _, limit in checks:
             args += [limit.interval_us, limit.tolerance_us]
         replies = self._hit_many(keys=[self._prefix + key for key, _ in checks], args=args)
+        return self._decisions(replies, checks)
+
+    @staticmethod
+    def _decisions(replies: list[list[int]], checks: list[tuple[str, Limit]]) -> list[Decision]:
         return [
             _decision(bool(a), limit, int(r), int(reset), int(retry))
             for (a, r, reset, retry), (_, limit) in zip(replies, checks, strict=True)
         ]
+
+    async def hit_many_guarded_async(
+        self,
+        checks: list[tuple[str, Limit]],
+        *,
+        epoch_key: str,
+        expected: str,
+        also_read: list[str] | None = None,
+    ) -> Guarded:
+        """``hit_many_guarded`` for the event loop: waiting for Redis does not stall the loop
+        (a busy Redis then slows this request only), and it costs no thread-pool hop."""
+        keys, args = self._guarded_call(checks, epoch_key, expected, also_read or [])
+        return self._guarded_reply(await self._async_script()(keys=keys, args=args), checks)
+
+    def _async_script(self) -> AsyncScript:
+        """The guarded script on an asyncio client of the same server, made once per event loop
+        (an api process has one; tests start several)."""
+        loop = asyncio.get_running_loop()
+        held = self._async
+        if held is None or held[0] is not loop:
+            client = AsyncRedis(**_same_server(self._redis))
+            held = self._async = (loop, client.register_script(_GUARDED_MANY_LUA))
+        return held[1]
+
+    def _guarded_call(
+        self, checks: list[tuple[str, Limit]], epoch_key: str, expected: str, also: list[str]
+    ) -> tuple[list[str], list[str | int]]:
+        now = "" if self._clock is None else self._clock()
+        args: list[str | int] = [expected, len(also), now]
+        for _, limit in checks:
+            args += [limit.interval_us, limit.tolerance_us]
+        return [epoch_key, *also] + [self._prefix + key for key, _ in checks], args
+
+    @staticmethod
+    def _guarded_reply(reply: bytes | str, checks: list[tuple[str, Limit]]) -> Guarded:
+        epoch, read, decided = _text(reply).split("|")
+        epochs_read = read.split(",") if read else []
+        if not decided:
+            return Guarded(epoch, None, epochs_read)
+        numbers = [[int(n) for n in one.split(":")] for one in decided.split(",")]
+        return Guarded(epoch, RedisRateLimiter._decisions(numbers, checks), epochs_read)
+
+    def hit_many_guarded(
+        self,
+        checks: list[tuple[str, Limit]],
+        *,
+        epoch_key: str,
+        expected: str,
+        also_read: list[str] | None = None,
+    ) -> Guarded:
+        """``hit_many`` if the epoch at ``epoch_key`` is still ``expected``, in the same script
+        call: a process-local cache checked for staleness at no extra round trip. The epochs at
+        ``also_read`` come back too, for other caches of the request to check."""
+        keys, args = self._guarded_call(checks, epoch_key, expected, also_read or [])
+        return self._guarded_reply(self._guarded_many(keys=keys, args=args), checks)
 
     def peek(self, key: str, limit: Limit) -> Decision:
         allowed, remaining, reset_us, retry_us = self._peek(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from chainless.platform.core import jobs
 from chainless.platform.core.counters import Counters, MemoryCounters, RedisCounters
 from chainless.platform.core.db import Database, make_engine
+from chainless.platform.core.epochs import EPOCHS_KEY, Epochs
 from chainless.platform.core.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from chainless.platform.core.security import SecretHasher
 from chainless.platform.core.settings import Settings
@@ -37,6 +38,7 @@ class Services:
     counters: Counters
     redis: Redis | None = None
     job_runner: jobs.JobRunner | None = None
+    epochs: Epochs | None = None  # with Redis only: process-local caches check them
     extras: dict[str, Any] = field(default_factory=dict)
 
     @contextmanager
@@ -82,8 +84,10 @@ def build_services(
         storage=make_storage(settings.storage),
         counters=RedisCounters(redis) if redis is not None else MemoryCounters(),
         redis=redis,
+        epochs=Epochs(redis) if redis is not None else None,
     )
     services.job_runner = _make_runner(services)
+    services.database._session_info[EPOCHS_KEY] = services.epochs
     services.database._session_info[jobs.RUNNER_KEY] = services.job_runner
     return services
 

@@ -105,6 +105,14 @@ class RateLimitSettings(BaseModel):
     per_app_per_minute: int = Field(default=6000, ge=1)
     login_per_ip_per_minute: int = Field(default=20, ge=1)
     register_per_ip_per_hour: int = Field(default=30, ge=1)  # per hour, not per minute
+    # the wallet-login routes, per client IP: an app backend behind one address may need more
+    oauth_token_per_ip_per_minute: int = Field(default=600, ge=1)
+    oauth_backend_per_ip_per_minute: int = Field(default=6000, ge=1)  # introspection, revocation
+    oauth_authorize_per_ip_per_minute: int = Field(default=120, ge=1)
+    oauth_userinfo_per_ip_per_minute: int = Field(default=600, ge=1)
+    siwe_nonce_per_ip_per_minute: int = Field(default=60, ge=1)
+    siwe_sign_in_per_ip_per_minute: int = Field(default=30, ge=1)
+    wallet_api_per_ip_per_minute: int = Field(default=300, ge=1)
 
 
 class RelaySettings(BaseModel):

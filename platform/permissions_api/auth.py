@@ -31,7 +31,7 @@ class _LimitedCaller:
         self, principal: CurrentPrincipal, response: Response, services: ServicesDep
     ) -> Principal:
         self.limit(principal, response, services)
-        return self.check(principal) if self.check is not None else principal
+        return self.check.check(principal) if self.check is not None else principal
 
 
 # Any valid credential: an account's session or bearer token, or an app's API key.

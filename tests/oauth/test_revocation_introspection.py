@@ -235,3 +235,17 @@ def test_userinfo_with_a_revoked_or_bad_token(
         assert response.status_code == 401
         assert response.headers["www-authenticate"].startswith("Bearer ")
         assert response.json()["error"] == "invalid_token"
+
+
+def test_the_per_ip_limit_of_introspection_is_a_setting(
+    client: Any, mini: OnlineApp, services: Services
+) -> None:
+    services.settings.rate_limits.oauth_backend_per_ip_per_minute = 2
+    answers = [
+        client.post(
+            "/oauth/introspect", data={"token": "x"}, auth=(mini.app_id, mini.client_secret)
+        )
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["limit"] == "oauth.backend"

@@ -37,7 +37,8 @@ REDIS = REDIS_URL  # the Redis the test run was given (CHAINLESS_TEST_REDIS)
 
 
 def redis_url(client: Redis) -> str:
-    return f"{REDIS}/{client.connection_pool.connection_kwargs['db']}"
+    kwargs = client.connection_pool.connection_kwargs
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs['db']}"
 
 
 def queued(client: Redis) -> list[dict[str, Any]]:
