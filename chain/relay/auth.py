@@ -38,7 +38,7 @@ class RelayCaller:
     wallet: str  # EIP-55
 
 
-def relay_app_key(
+async def relay_app_key(
     request: Request, response: Response, session: DbSession, services: ServicesDep
 ) -> Principal:
     """The calling app's API key, sent as ``X-API-Key`` so that ``Authorization`` stays the
@@ -47,7 +47,7 @@ def relay_app_key(
         raise Unauthenticated(
             "send the app's API key as X-API-Key", code="api_key_required", headers=_CHALLENGE
         )
-    principal = authenticate(request, response, session, services)
+    principal = await authenticate(request, response, session, services)
     if principal.kind != "api_key" or principal.app_id is None:
         raise Unauthenticated(
             "X-API-Key must carry an app API key (ck_…)",
