@@ -30,6 +30,8 @@ fs.mkdirSync('dist', { recursive: true });
 fs.writeFileSync('dist/index.html', found.join('\\n'));
 """
 
+pytestmark = pytest.mark.portable  # the embedded default deploys too
+
 
 def test_a_build_reading_platform_secrets_finds_none(
     factory: Factory,
