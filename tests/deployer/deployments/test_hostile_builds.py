@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +123,46 @@ def test_a_build_that_loops_forever_is_killed_and_reported(
         headers=developer.headers,
     )
     assert missing.status_code == 404
+
+
+def _tarball(*members: tuple[str, bytes | str]) -> bytes:
+    """A GitHub-style tarball: regular files (bytes) and symbolic links (str targets)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, content in members:
+            info = tarfile.TarInfo(f"dev-greeter-abcdef0/{name}")
+            if isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                archive.addfile(info)
+            else:
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+    return gzip.compress(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("members", "code"),
+    [
+        (
+            (("README.md", b"# hi\n"), ("../../../etc/cron.d/evil", b"* * * * * root id\n")),
+            "archive_traversal",
+        ),
+        ((("README.md", b"# hi\n"), ("keys", "/root/.ssh")), "archive_link_escape"),
+    ],
+)
+def test_a_hostile_tarball_fails_the_deployment_before_anything_runs(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    github: GitHubStandIn,
+    mini_program_repo: Path,
+    members: tuple[tuple[str, bytes | str], ...],
+    code: str,
+) -> None:
+    url = github.host("dev/greeter", mini_program_repo, tarball=_tarball(*members))
+    app_id, developer = _app_with_repo(factory, url, jobs)
+    queued = _deploy(factory.client, app_id, developer)
+    jobs.drain()
+    detail = _detail(factory.client, app_id, developer, queued["id"])
+    assert (detail["status"], detail["error_code"]) == ("failed", code)
+    assert detail["events"][-1]["stage"] == "source"
+    assert not Path("/etc/cron.d/evil").exists()
