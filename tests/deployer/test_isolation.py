@@ -35,7 +35,7 @@ if namespaces_available():
 needs_namespaces = pytest.mark.skipif(
     not namespaces_available(), reason="namespaces need root with unshare and setpriv"
 )
-SHORT = BuildLimits(wall_seconds=2, cpu_seconds=10, processes=64, memory_bytes=512 * 1024 * 1024)
+SHORT = BuildLimits(wall_seconds=10, cpu_seconds=10, processes=64, memory_bytes=512 * 1024 * 1024)
 
 
 @pytest.fixture(params=MODES, ids=str)

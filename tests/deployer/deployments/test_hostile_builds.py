@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,8 @@ console.log(found.join('\\n'));
 fs.mkdirSync('dist', { recursive: true });
 fs.writeFileSync('dist/index.html', found.join('\\n'));
 """
+
+pytestmark = pytest.mark.portable  # the embedded default deploys too
 
 
 def test_a_build_reading_platform_secrets_finds_none(
@@ -84,7 +89,7 @@ def test_a_build_that_loops_forever_is_killed_and_reported(
     github: GitHubStandIn,
     mini_program_repo: Path,
 ) -> None:
-    services.settings.deployer.build_wall_seconds = 3
+    services.settings.deployer.build_wall_seconds = 12  # npm ci fits, even on a busy machine
     commit_change(
         mini_program_repo,
         "frontend/build.js",
@@ -97,7 +102,7 @@ def test_a_build_that_loops_forever_is_killed_and_reported(
     detail: dict[str, Any] = _detail(factory.client, app_id, developer, queued["id"])
     assert detail["status"] == "failed"
     assert detail["error_code"] == "build_failed"
-    assert "step 'npm run build' ran longer than 3 s and was killed" in detail["error_detail"]
+    assert "step 'npm run build' ran longer than 12 s and was killed" in detail["error_detail"]
     failed = detail["events"][-1]
     assert (failed["stage"], failed["status"]) == ("frontend", "failed")
     assert failed["data"]["step"] == "npm run build"
@@ -118,3 +123,46 @@ def test_a_build_that_loops_forever_is_killed_and_reported(
         headers=developer.headers,
     )
     assert missing.status_code == 404
+
+
+def _tarball(*members: tuple[str, bytes | str]) -> bytes:
+    """A GitHub-style tarball: regular files (bytes) and symbolic links (str targets)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, content in members:
+            info = tarfile.TarInfo(f"dev-greeter-abcdef0/{name}")
+            if isinstance(content, str):
+                info.type, info.linkname = tarfile.SYMTYPE, content
+                archive.addfile(info)
+            else:
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+    return gzip.compress(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("members", "code"),
+    [
+        (
+            (("README.md", b"# hi\n"), ("../../../etc/cron.d/evil", b"* * * * * root id\n")),
+            "archive_traversal",
+        ),
+        ((("README.md", b"# hi\n"), ("keys", "/root/.ssh")), "archive_link_escape"),
+    ],
+)
+def test_a_hostile_tarball_fails_the_deployment_before_anything_runs(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    github: GitHubStandIn,
+    mini_program_repo: Path,
+    members: tuple[tuple[str, bytes | str], ...],
+    code: str,
+) -> None:
+    url = github.host("dev/greeter", mini_program_repo, tarball=_tarball(*members))
+    app_id, developer = _app_with_repo(factory, url, jobs)
+    queued = _deploy(factory.client, app_id, developer)
+    jobs.drain()
+    detail = _detail(factory.client, app_id, developer, queued["id"])
+    assert (detail["status"], detail["error_code"]) == ("failed", code)
+    assert detail["events"][-1]["stage"] == "source"
+    assert not Path("/etc/cron.d/evil").exists()

@@ -12,6 +12,8 @@ from tests.deployer.fixture_repo import MANIFEST, commit_change, git
 from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
 
+pytestmark = pytest.mark.portable  # the embedded default deploys too
+
 
 def _app_with_repo(
     factory: Factory, repo_url: str, jobs: RecordingJobRunner | None = None

@@ -7,11 +7,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from chainless.deployer.webhooks import signature, webhook_secret
 from tests.conftest import RecordingJobRunner
 from tests.deployer.fixture_repo import git
 from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
+
+pytestmark = pytest.mark.portable  # the embedded default deploys too
 
 
 def _registered(factory: Factory, jobs: RecordingJobRunner) -> tuple[str, Actor]:
