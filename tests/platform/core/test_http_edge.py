@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
@@ -63,14 +64,21 @@ def test_metrics_have_route_templates(client: Any) -> None:
     assert 'route="/api/v1/accounts/me",status="401"' in text
 
 
-def test_readiness_reports_each_dependency(client: Any) -> None:
+def test_readiness_reports_each_dependency(client: Any, services: Any) -> None:
+    # nothing serves this RPC URL (a shared machine may well run an anvil on the default port)
+    services.settings.chain.rpc_urls[:] = [f"http://127.0.0.1:{_closed_port()}"]
     response = client.get("/readyz")
     checks = response.json()["checks"]
     assert checks["database"]["ok"] is True
     assert checks["redis"]["ok"] is True
-    # nothing serves the configured chain RPC in this test, so the platform is not ready
-    assert checks["chain"]["ok"] is False
+    assert checks["chain"]["ok"] is False  # so the platform is not ready
     assert response.status_code == 503
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_openapi_declares_problem_responses(client: Any) -> None:
