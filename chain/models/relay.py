@@ -26,6 +26,14 @@ class TxState(StrEnum):
     DROPPED = "dropped"
 
 
+class TxKind(StrEnum):
+    """``user``: signed and paid by the user; ``sponsored``: an ERC-2771 forward request the
+    platform's relayer sends through the forwarder, paid from the app's gas budget."""
+
+    USER = "user"
+    SPONSORED = "sponsored"
+
+
 FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.FAILED, TxState.REPLACED, TxState.DROPPED})
 
 
@@ -39,6 +47,7 @@ class RelayedTransaction(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     hash: Mapped[str] = mapped_column(String(66), unique=True)  # keccak256 of the raw bytes
+    kind: Mapped[str] = mapped_column(String(16), default=TxKind.USER, server_default="user")
     app_id: Mapped[str] = mapped_column(ForeignKey("mini_programs.app_id", ondelete="CASCADE"))
     api_key_id: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))  # the wallet user (access token subject)
