@@ -1,4 +1,5 @@
-"""Relay tables: relayed transactions, relayer nonces, per-app relay policy, webhook endpoints and deliveries."""
+"""Relay tables: relayed transactions, relayer nonces, per-app relay policy, webhook endpoints
+and deliveries."""
 
 from chainless.chain.models.relay import RelayedTransaction, RelayPolicy, TxKind, TxState
 from chainless.chain.models.relayers import RelayerNonce

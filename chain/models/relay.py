@@ -43,6 +43,7 @@ class RelayedTransaction(Base):
         Index("ix_relayed_transactions_app_created", "app_id", "created_at"),
         Index("ix_relayed_transactions_sender_created", "sender", "created_at"),
         Index("ix_relayed_transactions_state_check", "state", "next_check_at"),
+        Index("ix_relayed_transactions_relayer_nonce", "chain_id", "relayer", "nonce"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -54,6 +55,7 @@ class RelayedTransaction(Base):
     environment: Mapped[str] = mapped_column(String(8))
     chain_id: Mapped[int] = mapped_column(BigInteger)
     sender: Mapped[str] = mapped_column(String(42))  # EIP-55
+    relayer: Mapped[str | None] = mapped_column(String(42))  # sponsored: the paying relayer key
     to_address: Mapped[str | None] = mapped_column(String(42))
     selector: Mapped[str | None] = mapped_column(String(10))
     tx_type: Mapped[int] = mapped_column(SmallInteger)  # EIP-2718 type

@@ -139,7 +139,9 @@ class RelaySettings(BaseModel):
     relayer_keys: dict[str, list[SecretStr]] = Field(default_factory=dict)
     relayer_key_files: dict[str, list[Path]] = Field(default_factory=dict)
     dev_relayer_accounts: list[int] = Field(default_factory=lambda: [7, 8, 9])
-    relayer_low_balance_wei: int = Field(default=ETHER, ge=0)  # below: alert relay.relayer_low_balance
+    relayer_low_balance_wei: int = Field(
+        default=ETHER, ge=0
+    )  # below: alert relay.relayer_low_balance
 
 
 class OAuthSettings(BaseModel):

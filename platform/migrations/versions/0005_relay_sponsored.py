@@ -1,4 +1,5 @@
-"""Relay, sponsored gas: relayer nonces, and the kind of each relayed transaction.
+"""Relay, sponsored gas: relayer nonces; each relayed transaction's kind and,
+when sponsored, the relayer key that sends it.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,9 +36,15 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("kind", sa.String(length=16), server_default="user", nullable=False)
         )
+        batch.add_column(sa.Column("relayer", sa.String(length=42), nullable=True))
+        batch.create_index(
+            "ix_relayed_transactions_relayer_nonce", ["chain_id", "relayer", "nonce"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("relayed_transactions") as batch:
+        batch.drop_index("ix_relayed_transactions_relayer_nonce")
+        batch.drop_column("relayer")
         batch.drop_column("kind")
     op.drop_table("relayer_nonces")
