@@ -35,7 +35,7 @@ CHAIN_ID = 31337
 
 
 def funded_key(platform: Platform, wei: int = 10 * ETHER) -> RelayerKey:
-    """A fresh account (no nonce row, no history) with ``wei`` on anvil (reverted after the test)."""
+    """A fresh account (no nonce row, no history) with ``wei`` on anvil, reverted after the test."""
     key = key_from_hex("0x" + bytes(Account.create().key).hex())
     platform.w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [key.address, hex(wei)])
     return key
