@@ -54,6 +54,8 @@ class ChainConfig(BaseModel):
     name: str = ""
     fee_policy: FeePolicy = Field(default_factory=FeePolicy)
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The platform's ChainlessForwarder (ERC-2771) on this chain; empty: no sponsored calls here.
+    forwarder_address: str = ""
 
     @field_validator("rpc_urls")
     @classmethod

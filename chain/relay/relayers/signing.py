@@ -43,11 +43,12 @@ def sign_call(
     gas_limit: int,
     value: int = 0,
     key: RelayerKey | None = None,
+    fees: Fees | None = None,
 ) -> SignedRelayerTransaction:
     config = chain_config(services, environment)
     rpc = rpc_for(services, environment)
     key = key or pick_key(services, environment)
-    fees = suggest(rpc, config.fee_policy)
+    fees = fees or suggest(rpc, config.fee_policy)
     check_balance(
         services, session, rpc, key.address, config.chain_id, gas_limit * fees.max_fee_per_gas
     )
