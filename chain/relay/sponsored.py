@@ -99,7 +99,9 @@ def _sponsoring_app(session: Session, caller: RelayCaller) -> RelayApp:
 
 
 def _request(body: SponsoredIn) -> dict[str, Any]:
-    raw = body.request.model_dump(by_alias=True)
+    raw: dict[str, Any] = body.request.model_dump(by_alias=True)
+    for name in ("value", "gas", "nonce", "deadline"):
+        raw[name] = int(raw[name])  # decimal strings on the wire (pattern-checked)
     try:
         request = normalize_forward_request(raw)
     except InvalidForwardRequest as error:
