@@ -56,7 +56,8 @@ def test_a_sponsored_call_reaches_the_recipient_as_the_user_and_the_app_pays(
     response = client.post(SPONSORED_URL, json=body(platform, user, request), headers=relay.headers)
     assert response.status_code == 202, response.text
     accepted = response.json()
-    assert accepted["kind"] == "sponsored" and accepted["state"] == "received"
+    assert accepted["kind"] == "sponsored"
+    assert accepted["state"] == "received"
     assert accepted["sender"] == user.address
     assert accepted["to"] == platform.recipient.address
     assert accepted["relayer"] is not None
