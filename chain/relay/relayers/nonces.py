@@ -4,7 +4,8 @@ Two requests or two worker processes may send from the same account at once; eac
 nonce while holding the account's row lock (see ``repository``) and stores its transaction in the
 same database transaction, so the next one sees it. The node's pending nonce is read under the
 lock and wins when it is ahead (the key was used elsewhere, or the row is new: a fresh database).
-``resync`` handles the other direction after a restart: a row ahead of the chain with nothing of
+``resync`` (every relayer key, each minute: job ``relay.resync_relayers``) handles the other
+direction after a restart: a row ahead of the chain with nothing of
 ours still waiting for those nonces (the node lost its pool, a dev chain was reset) would leave
 every later transaction stuck behind a gap, so it falls back to the chain's pending nonce.
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from chainless.chain.relay.relayers import repository
-from chainless.chain.relay.rpc import ChainRpc, quantity
+from chainless.chain.relay.relayers.keys import relayer_keys
+from chainless.chain.relay.rpc import ChainRpc, RpcUnavailable, chain_config, quantity, rpc_for
+from chainless.platform.core.services import Services
 
 
 def pending_nonce(rpc: ChainRpc, address: str) -> int:
@@ -42,3 +45,22 @@ def resync(session: Session, rpc: ChainRpc, chain_id: int, address: str) -> int:
             row.next_nonce = pending
             session.flush()
     return int(row.next_nonce)
+
+
+def resync_all(services: Services, session: Session) -> dict[str, int]:
+    """``resync`` every relayer key of every chain environment (each chain and key once); a
+    chain whose nodes do not answer is skipped until the next pass. Answers address -> next."""
+    done: dict[tuple[int, str], int] = {}
+    for environment in services.settings.chains:
+        config = chain_config(services, environment.value)
+        rpc = rpc_for(services, environment.value)
+        for key in relayer_keys(services, environment.value):
+            if (config.chain_id, key.address) in done:
+                continue
+            try:
+                done[config.chain_id, key.address] = resync(
+                    session, rpc, config.chain_id, key.address
+                )
+            except RpcUnavailable:
+                break
+    return {address: nonce for (_, address), nonce in done.items()}

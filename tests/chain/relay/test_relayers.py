@@ -25,7 +25,8 @@ from chainless.chain.relay.relayers.keys import (
 )
 from chainless.chain.relay.relayers.signing import LOW_BALANCE_ALERT, sign_call
 from chainless.chain.relay.rpc import rpc_for
-from chainless.platform.core.services import Services
+from chainless.platform.core.jobs import get_job
+from chainless.platform.core.services import Services, run_job
 from chainless.platform.core.settings import FeePolicy, Mode, Settings
 from chainless.platform.models import Alert
 from tests.contracts.conftest import Platform
@@ -183,3 +184,23 @@ def test_a_relayer_running_low_raises_an_alert(services: Services, platform: Pla
         alerts = session.scalars(select(Alert).where(Alert.kind == LOW_BALANCE_ALERT)).all()
         assert [(a.subject, a.count) for a in alerts] == [(f"{CHAIN_ID}:{poor.address}", 2)]
         assert alerts[0].details["balance_wei"] == str(ETHER // 100)
+
+
+@pytest.mark.portable
+def test_the_resync_job_brings_every_pool_key_back_to_the_chain(
+    services: Services, platform: Platform
+) -> None:
+    rpc = rpc_for(services, "dev")
+    keys = relayer_keys(services, "dev")
+    with services.database.transaction() as session:
+        for key in keys:
+            nonces.allocate(session, rpc, CHAIN_ID, key.address)
+            row = session.get(RelayerNonce, (CHAIN_ID, key.address))
+            assert row is not None
+            row.next_nonce += 5  # allocations whose transactions were never stored
+    run_job(services, get_job("relay.resync_relayers"), {})
+    with services.database.transaction() as session:
+        for key in keys:
+            row = session.get(RelayerNonce, (CHAIN_ID, key.address))
+            assert row is not None
+            assert row.next_nonce == nonces.pending_nonce(rpc, key.address)

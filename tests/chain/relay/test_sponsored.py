@@ -10,8 +10,9 @@ import pytest
 from eth_account import Account
 from sqlalchemy import select
 
-from chainless.chain.models import RelayedTransaction
-from chainless.platform.core.services import Services
+from chainless.chain.models import RelayedTransaction, RelayerNonce
+from chainless.platform.core.jobs import get_job
+from chainless.platform.core.services import Services, run_job
 from chainless.platform.core.settings import ChainEnvironment, Settings
 from tests.chain.relay.sponsored_support import (
     SPONSORED_URL,
@@ -117,3 +118,30 @@ def test_many_users_at_once_keep_the_relayer_nonces_gapless(
         for h in hashes
     )
     assert int(payment(client, relay)["gas_spent_wei"]) == total * GWEI
+
+
+def test_the_resync_job_keeps_nonces_held_by_transactions_in_flight(
+    client: Any, factory: Factory, platform: Platform, services: Services, jobs: RecordingJobRunner
+) -> None:
+    relay = sponsoring_app(factory, platform)
+    request = forward_request(platform, relay.user, sign_data(platform, "held"))
+    response = client.post(
+        SPONSORED_URL, json=body(platform, relay.user, request), headers=relay.headers
+    )
+    assert response.status_code == 202, response.text
+    relayer, nonce = response.json()["relayer"], int(response.json()["nonce"])
+    assert platform.w3.eth.get_transaction_count(relayer, "pending") == nonce  # not sent yet
+    sent = list(jobs.sent)
+    jobs.sent.clear()
+    run_job(services, get_job("relay.resync_relayers"), {})
+    with services.database.transaction() as session:
+        row = session.get(RelayerNonce, (31337, relayer))
+        assert row is not None
+        assert row.next_nonce == nonce + 1  # the received transaction holds its nonce
+    jobs.sent.extend(sent)
+    jobs.drain()
+    track_now(services)
+    done = client.get(
+        f"/api/v1/relay/transactions/{response.json()['hash']}", headers=relay.headers
+    )
+    assert done.json()["state"] == "confirmed"
