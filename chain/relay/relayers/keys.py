@@ -46,6 +46,10 @@ def load_keys(settings: Settings, environment: str) -> tuple[RelayerKey, ...]:
         dev = derive_accounts(count=max(relay.dev_relayer_accounts, default=-1) + 1)
         hex_keys = [dev[i].private_key for i in relay.dev_relayer_accounts]
     unique = {key.address: key for key in map(key_from_hex, hex_keys)}
+    if settings.mode is Mode.PRODUCTION:
+        public = {account.address for account in derive_accounts(count=20)}
+        if public & unique.keys():
+            raise NoRelayerKey("a relayer key of production is a public anvil development key")
     return tuple(unique.values())
 
 

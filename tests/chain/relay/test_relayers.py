@@ -76,6 +76,11 @@ def test_configured_keys_come_from_settings_and_files(settings: Settings, tmp_pa
     with pytest.raises(NoRelayerKey) as raised:
         load_keys(settings.model_copy(update={"relay": missing}), "prod")
     assert "nope" in str(raised.value)
+    public = relay.model_copy(
+        update={"relayer_keys": {"prod": [SecretStr(derive_accounts()[7].private_key)]}}
+    )
+    with pytest.raises(NoRelayerKey, match="public anvil"):
+        load_keys(production.model_copy(update={"relay": public}), "prod")
 
 
 @pytest.mark.portable
