@@ -1,12 +1,16 @@
-"""Relay tables: relayed transactions, per-app relay policy, webhook endpoints and deliveries."""
+"""Relay tables: relayed transactions, relayer nonces, per-app relay policy, webhook endpoints
+and deliveries."""
 
-from chainless.chain.models.relay import RelayedTransaction, RelayPolicy, TxState
+from chainless.chain.models.relay import RelayedTransaction, RelayPolicy, TxKind, TxState
+from chainless.chain.models.relayers import RelayerNonce
 from chainless.chain.models.types import Uint256
 from chainless.chain.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "RelayPolicy",
     "RelayedTransaction",
+    "RelayerNonce",
+    "TxKind",
     "TxState",
     "Uint256",
     "WebhookDelivery",

@@ -26,6 +26,14 @@ class TxState(StrEnum):
     DROPPED = "dropped"
 
 
+class TxKind(StrEnum):
+    """``user``: signed and paid by the user; ``sponsored``: an ERC-2771 forward request the
+    platform's relayer sends through the forwarder, paid from the app's gas budget."""
+
+    USER = "user"
+    SPONSORED = "sponsored"
+
+
 FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.FAILED, TxState.REPLACED, TxState.DROPPED})
 
 
@@ -35,16 +43,19 @@ class RelayedTransaction(Base):
         Index("ix_relayed_transactions_app_created", "app_id", "created_at"),
         Index("ix_relayed_transactions_sender_created", "sender", "created_at"),
         Index("ix_relayed_transactions_state_check", "state", "next_check_at"),
+        Index("ix_relayed_transactions_relayer_nonce", "chain_id", "relayer", "nonce"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     hash: Mapped[str] = mapped_column(String(66), unique=True)  # keccak256 of the raw bytes
+    kind: Mapped[str] = mapped_column(String(16), default=TxKind.USER, server_default="user")
     app_id: Mapped[str] = mapped_column(ForeignKey("mini_programs.app_id", ondelete="CASCADE"))
     api_key_id: Mapped[str | None] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))  # the wallet user (access token subject)
     environment: Mapped[str] = mapped_column(String(8))
     chain_id: Mapped[int] = mapped_column(BigInteger)
     sender: Mapped[str] = mapped_column(String(42))  # EIP-55
+    relayer: Mapped[str | None] = mapped_column(String(42))  # sponsored: the paying relayer key
     to_address: Mapped[str | None] = mapped_column(String(42))
     selector: Mapped[str | None] = mapped_column(String(10))
     tx_type: Mapped[int] = mapped_column(SmallInteger)  # EIP-2718 type

@@ -149,29 +149,35 @@ def check_transaction(tx: DecodedTransaction, rules: RelayRules, wallet: str) ->
 
 
 def _check_target(tx: DecodedTransaction, rules: RelayRules) -> Rejection | None:
-    if tx.to is None:
+    return check_call(tx.to, tx.data, rules)
+
+
+def check_call(to: str | None, data: bytes, rules: RelayRules) -> Rejection | None:
+    """``to`` (EIP-55) is a contract of the app and the call's selector is allowed; shared by the
+    user-signed path and sponsored forward requests (ERC-2771)."""
+    if to is None:
         return Rejection(
             C.CONTRACT_CREATION_NOT_ALLOWED, "the relay does not deploy contracts", "to"
         )
-    rule = rules.contracts.get(tx.to)
+    rule = rules.contracts.get(to)
     if rule is None:
         return Rejection(
             C.CONTRACT_NOT_REGISTERED,
-            f"{tx.to} is not among the app's contracts for this environment",
+            f"{to} is not among the app's contracts for this environment",
             "to",
         )
-    if len(tx.data) < 4:
+    if len(data) < 4:
         if rule.plain_calls:
             return None
         return Rejection(
-            C.SELECTOR_NOT_ALLOWED, f"{tx.to} accepts no call without a method selector", "data"
+            C.SELECTOR_NOT_ALLOWED, f"{to} accepts no call without a method selector", "data"
         )
     if rule.selectors is not None:
-        selector = "0x" + tx.data[:4].hex()
+        selector = "0x" + data[:4].hex()
         if selector not in rule.selectors:
             return Rejection(
                 C.SELECTOR_NOT_ALLOWED,
-                f"method {selector} is not in the allowlist of {tx.to}",
+                f"method {selector} is not in the allowlist of {to}",
                 "data",
             )
     return None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from chainless.chain.models import (
     RelayedTransaction,
     RelayPolicy,
+    TxKind,
     TxState,
     WebhookDelivery,
     WebhookEndpoint,
@@ -97,3 +98,30 @@ def day_start(moment: datetime) -> datetime:
 
 def minute_before(moment: datetime) -> datetime:
     return moment - timedelta(minutes=1)
+
+
+def _sponsored_in_flight() -> list[ColumnElement[bool]]:
+    return [
+        T.kind == TxKind.SPONSORED,
+        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED, TxState.MINED)),
+    ]
+
+
+def sponsored_in_flight_cost(session: Session, app_id: str) -> int:
+    """The worst case (gas limit * max fee) of the app's sponsored transactions not charged yet;
+    summed in Python (SQLite keeps quantities as text; in-flight rows are few)."""
+    rows = session.execute(
+        select(T.gas_limit, T.max_fee_per_gas).where(T.app_id == app_id, *_sponsored_in_flight())
+    )
+    return sum(gas * fee for gas, fee in rows)
+
+
+def sponsored_pending_from(session: Session, chain_id: int, sender: str) -> bool:
+    """Whether ``sender`` has a sponsored request not mined yet: its forwarder nonce is taken."""
+    statement = select(T.id).where(
+        T.chain_id == chain_id,
+        T.sender == sender,
+        T.kind == TxKind.SPONSORED,
+        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED)),
+    )
+    return session.scalar(statement.limit(1)) is not None

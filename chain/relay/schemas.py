@@ -28,8 +28,36 @@ class SubmitIn(BaseModel):
     )
 
 
+class ForwardRequestIn(BaseModel):
+    """An ERC-2771 ``ForwardRequest`` as the user signed it (EIP-712, see
+    ``chainless.chain.contracts.forwarder``); quantities as decimal strings."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", max_length=42)
+    to: str = Field(max_length=42)
+    value: Quantity = "0"
+    gas: Quantity
+    nonce: Quantity
+    deadline: Quantity = Field(description="unix seconds (uint48)")
+    data: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^0x([0-9a-fA-F]{2})*$")
+    ] = "0x"
+
+
+class SponsoredIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    request: ForwardRequestIn
+    signature: Annotated[
+        str, StringConstraints(strip_whitespace=True, pattern=r"^0x([0-9a-fA-F]{2}){64,65}$")
+    ] = Field(description="the user's EIP-712 signature of the request, 0x-hex")
+
+
 class TransactionOut(BaseModel):
     hash: str
+    kind: str = Field(default="user", description="user, or sponsored (ERC-2771, app pays gas)")
+    relayer: str | None = Field(default=None, description="sponsored: the relayer that sends it")
     state: str = Field(
         description="received, submitted, mined, confirmed, failed, replaced or dropped"
     )
@@ -65,6 +93,8 @@ def _text(value: int | None) -> str | None:
 def transaction_out(tx: RelayedTransaction, required_confirmations: int) -> TransactionOut:
     return TransactionOut(
         hash=tx.hash,
+        kind=tx.kind,
+        relayer=tx.relayer,
         state=tx.state,
         app_id=tx.app_id,
         environment=tx.environment,

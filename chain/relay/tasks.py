@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from chainless.chain.relay import broadcasting, repository, tracking, webhooks
+from chainless.chain.relay.relayers import nonces
 from chainless.platform.core.jobs import job
 from chainless.platform.core.services import JobScope
 
 BROADCAST = "relay.broadcast"
 TRACK = "relay.track"
 DELIVER_WEBHOOK = "relay.deliver_webhook"
+RESYNC_RELAYERS = "relay.resync_relayers"
 
 
 def periodic_jobs() -> list[tuple[str, float]]:
     """(job name, interval in seconds) for the scheduler (beat)."""
-    return [(TRACK, 3.0)]
+    return [(TRACK, 3.0), (RESYNC_RELAYERS, 60.0)]
 
 
 @job(BROADCAST, max_retries=8, backoff_seconds=1.0)
@@ -33,3 +35,9 @@ def track(scope: JobScope) -> None:
 @job(DELIVER_WEBHOOK, max_retries=10, backoff_seconds=2.0)
 def deliver_webhook(scope: JobScope, delivery_id: str) -> None:
     webhooks.deliver(scope.services, scope.session, delivery_id)
+
+
+@job(RESYNC_RELAYERS, max_retries=0)
+def resync_relayers(scope: JobScope) -> None:
+    """Relayer nonces back in step with the chains after a restart (see ``relayers.nonces``)."""
+    nonces.resync_all(scope.services, scope.session)

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chainless.chain.models import RelayedTransaction, TxState
+from chainless.chain.models import RelayedTransaction, TxKind, TxState
 from chainless.chain.relay import events, repository
 from chainless.chain.relay.broadcasting import send_raw
 from chainless.chain.relay.rpc import (
@@ -31,6 +31,7 @@ from chainless.chain.relay.rpc import (
     quantity,
     rpc_for,
 )
+from chainless.platform.apps.relay_view import charge_gas
 from chainless.platform.core.clock import as_utc, utcnow
 from chainless.platform.core.jobs import enqueue
 from chainless.platform.core.services import Services
@@ -131,6 +132,10 @@ class _Tracker:
                 self.move(tx, TxState.FAILED, error_code="reverted", error="execution reverted")
             else:
                 self.move(tx, TxState.CONFIRMED)
+            if tx.kind == TxKind.SPONSORED:  # final: this branch runs once per transaction
+                charge_gas(
+                    self.session, tx.app_id, (tx.gas_used or 0) * (tx.effective_gas_price or 0)
+                )
 
     def _no_receipt(self, tx: RelayedTransaction) -> None:
         if tx.state == TxState.MINED:  # its block left the canonical chain

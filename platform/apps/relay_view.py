@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from chainless.platform.apps import repository
 from chainless.platform.models import AppStatus
 
+GWEI = 10**9
+
 
 @dataclass(frozen=True)
 class RelayContract:
@@ -42,6 +44,36 @@ def relay_app(session: Session, app_id: str, environment: str) -> RelayApp | Non
             RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
         ),
     )
+
+
+@dataclass(frozen=True)
+class RelayPayment:
+    """The app's gas sponsoring (spec appendix: who pays gas), in wei."""
+
+    enabled: bool
+    budget_wei: int
+    spent_wei: int
+
+    @property
+    def remaining_wei(self) -> int:
+        return max(0, self.budget_wei - self.spent_wei)
+
+
+def relay_payment(session: Session, app_id: str) -> RelayPayment | None:
+    app = repository.app_by_id(session, app_id)
+    if app is None:
+        return None
+    return RelayPayment(
+        bool(app.payment_service), app.gas_budget_gwei * GWEI, app.gas_spent_gwei * GWEI
+    )
+
+
+def charge_gas(session: Session, app_id: str, cost_wei: int) -> int:
+    """Add a sponsored transaction's cost to what the app spent; the budget is kept in gwei, so
+    the cost is rounded up to a whole gwei. Answers the gwei charged."""
+    gwei = -(-cost_wei // GWEI)
+    repository.add_gas_spent(session, app_id, gwei)
+    return gwei
 
 
 def is_delisted(session: Session, app_id: str) -> bool:

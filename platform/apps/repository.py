@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from chainless.platform.apps.access import loaded_developer
@@ -74,6 +74,15 @@ def count_apps_of(session: Session, developer_id: str) -> int:
 def lock_account(session: Session, account_id: str) -> Account | None:
     """Serialise one developer's app creations (the per-developer limit)."""
     return session.scalar(select(Account).where(Account.id == account_id).with_for_update())
+
+
+def add_gas_spent(session: Session, app_id: str, gwei: int) -> None:
+    """One atomic increment: concurrent charges never lose one another."""
+    session.execute(
+        update(MiniProgram)
+        .where(MiniProgram.app_id == app_id)
+        .values(gas_spent_gwei=MiniProgram.gas_spent_gwei + gwei)
+    )
 
 
 def app_by_id(session: Session, app_id: str, *, for_update: bool = False) -> MiniProgram | None:

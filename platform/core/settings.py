@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0000000000"  # noqa: S105 (refused in production)
@@ -54,6 +54,8 @@ class ChainConfig(BaseModel):
     name: str = ""
     fee_policy: FeePolicy = Field(default_factory=FeePolicy)
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The platform's ChainlessForwarder (ERC-2771) on this chain; empty: no sponsored calls here.
+    forwarder_address: str = ""
 
     @field_validator("rpc_urls")
     @classmethod
@@ -132,6 +134,16 @@ class RelaySettings(BaseModel):
     drop_after_seconds: int = Field(default=1800, ge=60)  # unknown to the node this long: dropped
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     webhook_retries: int = Field(default=8, ge=0)
+    # Platform relayer keys per chain environment (they pay sponsored gas): inline 0x-hex keys
+    # (e.g. CHAINLESS_RELAY__RELAYER_KEYS='{"prod": ["0x…"]}') and/or files holding one key each.
+    # With neither, development and test use anvil's funded accounts at `dev_relayer_accounts`;
+    # production then has no relayer at all.
+    relayer_keys: dict[str, list[SecretStr]] = Field(default_factory=dict)
+    relayer_key_files: dict[str, list[Path]] = Field(default_factory=dict)
+    dev_relayer_accounts: list[int] = Field(default_factory=lambda: [7, 8, 9])
+    relayer_low_balance_wei: int = Field(
+        default=ETHER, ge=0
+    )  # below: alert relay.relayer_low_balance
 
 
 class OAuthSettings(BaseModel):
