@@ -54,7 +54,7 @@ async def admit(
     epoch_key = epochs.key(EPOCH)
     names = observed()
     also_read = [epochs.key(name) for name in names]
-    cached = cache.get(prefix)
+    cached = cache.entry(prefix)
     usable = _usable(services, token, cached)
     if cached is not None and usable is not None:
         guarded = await limiter.hit_many_guarded_async(
@@ -94,7 +94,7 @@ def _usable(services: Services, token: str, cached: Cached | None) -> ApiKeyIden
     if cached is None:
         return None
     try:
-        return check_credential(services, token, cached.credential)
+        return check_credential(services, token, cached.value)
     except Unauthenticated:
         return None  # decided on a fresh read, never on the cached copy
 

@@ -19,66 +19,24 @@ from the cache: any refusal is decided on a fresh read.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 from sqlalchemy import inspect
 
 from chainless.platform.apikeys.repository import USAGE_ONLY, Credential
+from chainless.platform.core.epoch_cache import EpochCache, Stamped, process_cache
 from chainless.platform.core.epochs import Change, watch
 from chainless.platform.core.services import Services
 from chainless.platform.models import ApiKey, MiniProgram
 
 EPOCH = "apikeys.credentials"
 
-_EXTRAS_KEY = "apikeys.credential_cache"
-_create_lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class Cached:
-    credential: Credential
-    epoch: str
-
-
-class CredentialCache:
-    """Prefix -> credential, as read under an epoch. Bounded: cleared whole when full."""
-
-    MAX_ENTRIES = 50_000
-
-    def __init__(self) -> None:
-        self._entries: dict[str, Cached] = {}
-        self._lock = threading.Lock()
-
-    def get(self, prefix: str) -> Cached | None:
-        return self._entries.get(prefix)
-
-    def put(self, prefix: str, credential: Credential, epoch: str) -> None:
-        with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[prefix] = Cached(credential, epoch)
-
-    def forget_older_than(self, epoch: str) -> None:
-        """Drop every entry read under another epoch (the epoch is global to the cache)."""
-        with self._lock:
-            self._entries = {p: c for p, c in self._entries.items() if c.epoch == epoch}
-
-    def __len__(self) -> int:
-        return len(self._entries)
+Cached = Stamped[Credential]
+CredentialCache = EpochCache[Credential]
+"""Prefix -> credential, as read under the ``apikeys.credentials`` epoch."""
 
 
 def credential_cache(services: Services) -> CredentialCache | None:
     """The process's cache; ``None`` without Redis (no shared epoch, so nothing is cached)."""
-    if services.epochs is None:
-        return None
-    cache: CredentialCache | None = services.extras.get(_EXTRAS_KEY)
-    if cache is None:
-        with _create_lock:
-            cache = services.extras.get(_EXTRAS_KEY)
-            if cache is None:
-                cache = services.extras[_EXTRAS_KEY] = CredentialCache()
-    return cache
+    return process_cache(services, "apikeys.credential_cache", max_entries=50_000)
 
 
 def _changes_credential(instance: object, change: Change) -> bool:

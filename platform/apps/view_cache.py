@@ -14,61 +14,25 @@ Accounts (console, bearer) always read the database: their visibility depends on
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 from starlette.concurrency import run_in_threadpool
 
 from chainless.platform.apps import access, presenters, service
 from chainless.platform.apps.schemas import AppOut
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.epoch_cache import EpochCache, process_cache
 from chainless.platform.core.epochs import Change, observe, seen, watch
 from chainless.platform.core.permissions import Permission
 from chainless.platform.core.services import Services
 from chainless.platform.models import Account, AppContract, MiniProgram
 
 EPOCH = "apps.views"
-_EXTRAS_KEY = "apps.view_cache"
-_create_lock = threading.Lock()
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    view: AppOut
-    epoch: str
-
-
-class ViewCache:
-    """app id -> detail, as built under an epoch. Bounded: cleared whole when full."""
-
-    MAX_ENTRIES = 10_000
-
-    def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
-        self._lock = threading.Lock()
-
-    def get(self, app_id: str, epoch: str) -> AppOut | None:
-        entry = self._entries.get(app_id)
-        return entry.view if entry is not None and entry.epoch == epoch else None
-
-    def put(self, app_id: str, view: AppOut, epoch: str) -> None:
-        with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
-                self._entries.clear()
-            self._entries[app_id] = _Entry(view, epoch)
+ViewCache = EpochCache[AppOut]
+"""App id -> detail, as built under the ``apps.views`` epoch."""
 
 
 def view_cache(services: Services) -> ViewCache | None:
     """The process's cache; ``None`` without Redis (no shared epoch, so nothing is cached)."""
-    if services.epochs is None:
-        return None
-    cache: ViewCache | None = services.extras.get(_EXTRAS_KEY)
-    if cache is None:
-        with _create_lock:
-            cache = services.extras.get(_EXTRAS_KEY)
-            if cache is None:
-                cache = services.extras[_EXTRAS_KEY] = ViewCache()
-    return cache
+    return process_cache(services, "apps.view_cache", max_entries=10_000)
 
 
 async def app_detail(services: Services, principal: Principal, app_id: str) -> AppOut:

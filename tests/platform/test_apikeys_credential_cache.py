@@ -52,7 +52,7 @@ def dev_key(client: Any, factory: Factory, services: Services) -> tuple[Any, str
 def _cached(services: Services, key: dict[str, Any]) -> bool:
     cache = credential_cache(services)
     assert cache is not None
-    return cache.get(key["prefix"]) is not None
+    return cache.entry(key["prefix"]) is not None
 
 
 def test_a_cached_credential_is_read_once(
