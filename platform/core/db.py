@@ -91,6 +91,20 @@ class Database:
         self._read_factory, self.reads_autocommit = _read_sessions(bind, self._factory)
 
     @property
+    def request_slots(self) -> int | None:
+        """How many requests may hold sessions at once; None when nothing needs bounding.
+
+        A request uses at most two connections (its session and a read-only one), and the pool
+        holds ``pool_size`` plus as many again in overflow, so admitting ``pool_size`` requests
+        means a request's thread never waits on the pool for another request (see
+        ``deps.request_slot``). A test's single connection needs no bound.
+        """
+        if not isinstance(self.bind, Engine):
+            return None
+        size = getattr(self.bind.pool, "size", None)
+        return int(size()) if callable(size) else None
+
+    @property
     def engine(self) -> Engine:
         return self.bind if isinstance(self.bind, Engine) else self.bind.engine
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -24,7 +25,33 @@ async def get_services(request: Request) -> Services:  # async: no thread hop fo
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_session(services: ServicesDep) -> AsyncIterator[Session]:
+async def request_slot(request: Request, services: ServicesDep) -> AsyncIterator[None]:
+    """Admit a request that will use the database only while a connection is sure to be free.
+
+    Without this, a burst of requests can fill the thread pool with endpoint code waiting for a
+    pooled connection, while the requests that hold the connections wait for a thread to run
+    their next step or their commit: nothing moves until the pool's timeout. The wait here is on
+    the event loop, holding neither a thread nor a connection; FastAPI runs it once per request
+    however many sessions the request opens, and releases it after they are finished.
+    """
+    total = services.database.request_slots
+    if total is None:
+        yield
+        return
+    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "request_slots", None)
+    if limiter is None or limiter.total_tokens != total:
+        limiter = anyio.CapacityLimiter(total)  # on the running loop; one per app
+        request.app.state.request_slots = limiter
+    async with limiter:
+        yield
+
+
+RequestSlot = Depends(request_slot, scope="function")
+
+
+async def get_session(
+    services: ServicesDep, _slot: Annotated[None, RequestSlot]
+) -> AsyncIterator[Session]:
     """The request's one transaction: committed when the endpoint returns, before the response.
 
     Opening a session does no I/O, so it happens on the event loop; only the commit (or rollback)
@@ -52,7 +79,9 @@ async def _finish(services: Services, session: Session, *, commit: bool) -> None
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
-async def get_read_session(services: ServicesDep) -> AsyncIterator[Session]:
+async def get_read_session(
+    services: ServicesDep, _slot: Annotated[None, RequestSlot]
+) -> AsyncIterator[Session]:
     """The session of an endpoint that only reads (a flush with changes raises).
 
     On PostgreSQL its statements run in autocommit: no BEGIN and no COMMIT round trip, and the
