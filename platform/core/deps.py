@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from chainless.platform.core import jobs
-from chainless.platform.core.context import current_request
+from chainless.platform.core.context import add_response_headers, current_request
 from chainless.platform.core.errors import AppError, TooManyRequests
 from chainless.platform.core.ratelimit import Decision, Limit
 from chainless.platform.core.services import Services
@@ -111,8 +111,7 @@ def apply_limit(services: Services, response: Response | None, key: str, limit: 
             headers=decision.headers(),
             limit=limit.name,
         )
-    if response is not None:
-        response.headers.update(decision.headers())
+    _show(decision, response)
     return decision
 
 
@@ -139,9 +138,16 @@ def enforce(decisions: list[Decision], response: Response | None) -> Decision:
             headers=refused.headers(),
             limit=refused.limit.name,
         )
-    if response is not None:
-        response.headers.update(decisions[0].headers())
+    _show(decisions[0], response)
     return decisions[0]
+
+
+def _show(decision: Decision, response: Response | None) -> None:
+    """The limit's headers on the response, also when the endpoint returns its own Response."""
+    headers = decision.headers()
+    if response is not None:
+        response.headers.update(headers)
+    add_response_headers(headers)
 
 
 class RateLimit:

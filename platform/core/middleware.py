@@ -15,7 +15,13 @@ from typing import Any
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chainless.platform.core.context import RequestContext, bind_request, reset_request
+from chainless.platform.core.context import (
+    RequestContext,
+    bind_request,
+    collect_response_headers,
+    reset_request,
+    reset_response_headers,
+)
 from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge, problem_type
 
 log = logging.getLogger("chainless.access")
@@ -76,12 +82,20 @@ class EdgeMiddleware:
         )
         scope.setdefault("state", {})["request_id"] = request_id
         status_holder = [500]
+        collected, headers_token = collect_response_headers()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                if collected:
+                    present = {name.lower() for name, _ in headers}
+                    headers.extend(
+                        (name.lower().encode(), value.encode())
+                        for name, value in collected.items()
+                        if name.lower().encode() not in present
+                    )
                 message["headers"] = headers
             await send(message)
 
@@ -107,6 +121,7 @@ class EdgeMiddleware:
                         "ms": round(elapsed * 1000, 2),
                     },
                 )
+            reset_response_headers(headers_token)
             reset_request(token)
 
 

@@ -62,3 +62,24 @@ def test_public_documents_show_their_limit(client: Any, path: str) -> None:
     assert response.status_code == 200
     assert int(response.headers["RateLimit-Limit"]) > 0
     assert "RateLimit-Remaining" in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/oauth/token"),
+        ("POST", "/oauth/introspect"),
+        ("POST", "/oauth/revoke"),
+        ("GET", "/oauth/userinfo"),
+        ("GET", "/oauth/authorize"),
+    ],
+)
+def test_endpoints_answering_with_their_own_response_show_their_limit(
+    client: Any, method: str, path: str
+) -> None:
+    """These build their own Response (OAuth wire formats); the limit's headers still reach it."""
+    response = client.request(method, path, data={} if method == "POST" else None)
+    assert response.status_code < 500, response.text
+    assert int(response.headers["RateLimit-Limit"]) > 0
+    assert "RateLimit-Remaining" in response.headers
+    assert len(response.headers.get_list("RateLimit-Limit")) == 1
