@@ -42,6 +42,10 @@ async def admit(
     """The caller's identity and its own rate-limit decision (already in ``response``'s headers);
     401 for a credential that is not live, 429 when a limit refuses."""
     remember_seen({})
+    admitted = await admit_cached(services, token, app_limit)
+    if admitted is not None:
+        identity, decisions = admitted
+        return identity, enforce(decisions, response)
     cache = credential_cache(services)
     limiter = services.rate_limiter
     if cache is None or services.epochs is None or not isinstance(limiter, RedisRateLimiter):
@@ -54,22 +58,7 @@ async def admit(
     epoch_key = epochs.key(EPOCH)
     names = observed()
     also_read = [epochs.key(name) for name in names]
-    cached = cache.entry(prefix)
-    usable = _usable(services, token, cached)
-    if cached is not None and usable is not None:
-        guarded = await limiter.hit_many_guarded_async(
-            _buckets(usable, app_limit),
-            epoch_key=epoch_key,
-            expected=cached.epoch,
-            also_read=also_read,
-        )
-        if guarded.decisions is not None:
-            remember_seen(dict(zip(names, guarded.read, strict=True)))
-            return usable, enforce(guarded.decisions, response)
-        epoch = guarded.epoch
-        cache.forget_older_than(epoch)
-    else:
-        epoch = epochs.current(EPOCH)  # read before the database, see core.epochs
+    epoch = epochs.current(EPOCH)  # read before the database, see core.epochs
     for _ in range(_RELOADS):
         found = await run_in_threadpool(repository.credential_by_prefix, session, prefix)
         identity = check_credential(services, token, found)
@@ -88,6 +77,40 @@ async def admit(
         cache.forget_older_than(epoch)
     # keys keep changing right now: count without the guard, on the credential just read
     return identity, apply_limits(services, response, _checks(identity, app_limit))
+
+
+async def admit_cached(
+    services: Services, token: str, app_limit: Limit
+) -> tuple[ApiKeyIdentity, list[Decision]] | None:
+    """Admit from the process's cache alone: one Redis call, no database, no thread.
+
+    ``None`` when that is not possible — no Redis, a credential not cached or not usable as
+    cached, or an epoch that moved since it was cached — and then nothing was counted: the caller
+    goes the long way. Otherwise the limits' decisions, not yet enforced, and the epochs read
+    (``core.epochs.seen``).
+    """
+    cache = credential_cache(services)
+    limiter = services.rate_limiter
+    epochs = services.epochs
+    if cache is None or epochs is None or not isinstance(limiter, RedisRateLimiter):
+        return None
+    prefix = prefix_of(token)
+    cached = cache.entry(prefix) if prefix is not None else None
+    usable = _usable(services, token, cached)
+    if cached is None or usable is None:
+        return None
+    names = observed()
+    guarded = await limiter.hit_many_guarded_async(
+        _buckets(usable, app_limit),
+        epoch_key=epochs.key(EPOCH),
+        expected=cached.epoch,
+        also_read=[epochs.key(name) for name in names],
+    )
+    if guarded.decisions is None:
+        cache.forget_older_than(guarded.epoch)
+        return None
+    remember_seen(dict(zip(names, guarded.read, strict=True)))
+    return usable, guarded.decisions
 
 
 def _usable(services: Services, token: str, cached: Cached | None) -> ApiKeyIdentity | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from chainless.platform.apikeys.authentication import admit
-from chainless.platform.apikeys.service import record_api_key_use
+from chainless.platform.apikeys.service import ApiKeyIdentity, record_api_key_use
 from chainless.platform.auth import service
 from chainless.platform.auth.principal import Principal
 from chainless.platform.auth.tokens import (
@@ -90,9 +90,17 @@ def _account_principal(
 async def _api_key_principal(
     session: DbSession, services: ServicesDep, response: Response, token: str
 ) -> Principal:
-    app_limit = Limit("app", services.settings.rate_limits.per_app_per_minute, 60)
-    identity, _ = await admit(session, services, response, token, app_limit)
+    identity, _ = await admit(session, services, response, token, api_key_limit(services))
     record_api_key_use(services, identity.key_id)  # only requests the limits let through count
+    return api_key_principal(identity)
+
+
+def api_key_limit(services: Services) -> Limit:
+    """The limit every API key's app shares, on top of the key's own."""
+    return Limit("app", services.settings.rate_limits.per_app_per_minute, 60)
+
+
+def api_key_principal(identity: ApiKeyIdentity) -> Principal:
     return Principal.for_api_key(
         identity.key_id,
         app_id=identity.app_id,
