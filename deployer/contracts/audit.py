@@ -1,10 +1,11 @@
 """Static analysis of a build with slither (all default detectors), and its A-E rating.
 
 slither compiles again through crytic-compile, with the toolchain's ``solc`` command (never the
-solc-select one on ``PATH``), on the build's own sources written to a scratch folder: the audit
-sees exactly what was compiled. Findings located in the pinned OpenZeppelin package are left out
-(they are the library's, the same for every app); the rest are recorded with check, impact,
-confidence, description and location. The rating rule is in docs/deployer.md ("Audit").
+solc-select one on ``PATH``), on the build's stored input written to a scratch folder (it is
+self-contained, OpenZeppelin's files included), so the audit sees exactly what was compiled.
+Findings in the pinned OpenZeppelin package are left out (they are the library's, the same for
+every app); the rest are recorded with check, impact, confidence, description and location.
+The rating rule is in docs/deployer.md ("Audit").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from chainless.deployer.contracts.sources import IMPLICIT_PREFIXES
 from chainless.platform.core.errors import Unprocessable
 from chainless.platform.toolchain import solc_path
 
@@ -67,6 +69,8 @@ def _finding(raw: dict[str, Any], root: Path) -> dict[str, Any] | None:
     try:
         file = Path(absolute).resolve().relative_to(root).as_posix()
     except ValueError:
+        return None
+    if file.startswith(IMPLICIT_PREFIXES):
         return None
     lines = [int(n) for n in mapping.get("lines", [])]
     return {

@@ -3,19 +3,26 @@
 Always the toolchain's ``solc`` command (``platform/toolchain.py``), never one on ``PATH``:
 slither-analyzer installs a solc-select ``solc`` there that tries to download compilers. A
 compilation with errors fails the stage with ``compile_failed`` and solc's messages.
+
+solc runs with an empty scratch folder as its base path: its import callback reads only there
+and in the pinned ``@openzeppelin/`` package, never the worker's working directory (an
+``import "settings.env";`` would otherwise put a platform file's first line in the error shown
+to the developer).
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
 import solcx
 from solcx.exceptions import SolcError
 
+from chainless.deployer.contracts.sources import IMPLICIT_PREFIXES
 from chainless.deployer.manifest import ContractSpec
 from chainless.platform.core.errors import Unprocessable
-from chainless.platform.toolchain import solc_path
+from chainless.platform.toolchain import node_modules, solc_path
 
 MAX_MESSAGES = 20
 
@@ -72,9 +79,10 @@ def _messages(problems: list[dict[str, Any]]) -> list[str]:
 def run_solc(input_json: dict[str, Any]) -> dict[str, Any]:
     """solc's standard-JSON output; errors raise :class:`CompileFailed` with the messages."""
     try:
-        output: dict[str, Any] = solcx.compile_standard(
-            input_json, solc_binary=solc_path(), allow_empty=True
-        )
+        with tempfile.TemporaryDirectory(prefix="chainless-solc-") as nowhere:
+            output: dict[str, Any] = solcx.compile_standard(
+                input_json, solc_binary=solc_path(), base_path=nowhere, allow_empty=True
+            )
     except SolcError as error:
         messages = _messages(list(error.error_dict or [])) or [error.message]
         raise CompileFailed(
@@ -112,3 +120,14 @@ def contracts_of(output: dict[str, Any], specs: list[ContractSpec]) -> list[Cont
             )
         )
     return found
+
+
+def self_contained(input_json: dict[str, Any], output: dict[str, Any]) -> dict[str, Any]:
+    """The input plus the content of every source the import callback supplied (the pinned
+    OpenZeppelin files): it compiles anywhere, with no callback, to the same bytecode."""
+    sources = dict(input_json["sources"])
+    for unit in sorted(output.get("sources", {})):
+        if unit not in sources and unit.startswith(IMPLICIT_PREFIXES):
+            path = node_modules() / unit
+            sources[unit] = {"content": path.read_text(encoding="utf-8")}
+    return {**input_json, "sources": sources}

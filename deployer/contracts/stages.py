@@ -10,7 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chainless.deployer.contracts import audit, builds, chain, deploy, store
-from chainless.deployer.contracts.compiler import CompileFailed, contracts_of, run_solc
+from chainless.deployer.contracts.compiler import (
+    CompileFailed,
+    contracts_of,
+    run_solc,
+    self_contained,
+)
 from chainless.deployer.contracts.sources import (
     collect_sources,
     compiler_settings,
@@ -64,8 +69,9 @@ def compile_stage(context: StageContext) -> str:
     build = builds.build(session, key)
     cached = build is not None and all(s.name in build.contracts for s in manifest.contracts)
     if not cached:
-        outputs = contracts_of(run_solc(input_json), manifest.contracts)
-        stored = store.store_build(storage, key, input_json, outputs)
+        output = run_solc(input_json)
+        outputs = contracts_of(output, manifest.contracts)
+        stored = store.store_build(storage, key, self_contained(input_json, output), outputs)
         if build is None:
             build = builds.add_build(
                 session,

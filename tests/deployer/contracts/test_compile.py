@@ -119,3 +119,71 @@ def test_a_missing_import_fails_the_compile_stage(
     assert deployment["error_code"] == "compile_failed"
     messages = stage_event(deployment, "compile", "failed")["data"]["messages"]
     assert any("Missing.sol" in m for m in messages), messages
+
+
+TOKEN = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.27;
+
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Greeter} from "./Greeter.sol";
+
+contract OwnedGreeter is Greeter, Ownable {
+    constructor(string memory initial) Greeter(initial) Ownable(msg.sender) {}
+}
+"""
+
+OWNED_MANIFEST = """manifest_version = 1
+
+[app]
+name = "Owned"
+version = "1.0.0"
+
+[[contracts]]
+name = "OwnedGreeter"
+source = "contracts/OwnedGreeter.sol"
+constructor_args = ["hi"]
+"""
+
+
+def test_openzeppelin_imports_resolve_from_the_pinned_package(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    hosted: str,
+    mini_program_repo: Path,
+    services: Services,
+) -> None:
+    commit_change(mini_program_repo, "contracts/OwnedGreeter.sol", TOKEN, "Owned")
+    commit_change(mini_program_repo, "chainless.toml", OWNED_MANIFEST, "Deploy it")
+    app_id, developer = app_with_repo(factory, hosted, jobs)
+    deployment = deploy(factory, jobs, app_id, developer)
+    assert deployment["status"] == "succeeded", deployment["error_detail"]
+    compiled = deployment["artifacts"]["compile"]
+    # the repository's sources, followed through its relative import
+    assert compiled["sources"] == ["contracts/Greeter.sol", "contracts/OwnedGreeter.sol"]
+    # the kept input is self-contained: OpenZeppelin's files under their portable names
+    kept = json.loads(services.storage.get(compiled["input"]))["sources"]
+    assert "@openzeppelin/contracts/access/Ownable.sol" in kept
+    assert (
+        "abstract contract Ownable" in kept["@openzeppelin/contracts/access/Ownable.sol"]["content"]
+    )
+    audit = deployment["artifacts"]["audit"]
+    assert not [f for f in audit["findings"] if f["file"].startswith("@openzeppelin/")]
+    (owned,) = deployment["artifacts"]["contracts"]["deployed"]
+    assert owned["source_verified"] is True
+
+
+def test_imports_cannot_read_the_platforms_files(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, mini_program_repo: Path
+) -> None:
+    """solc's import callback reads nothing outside the repository's sources and OpenZeppelin."""
+    sneaky = GREETER.replace(
+        "contract Greeter", 'import "pyproject.toml";\nimport "/etc/hostname";\n\ncontract Greeter'
+    )
+    commit_change(mini_program_repo, "contracts/Greeter.sol", sneaky, "Sneaky")
+    app_id, developer = app_with_repo(factory, hosted, jobs)
+    deployment = deploy(factory, jobs, app_id, developer)
+    assert deployment["error_code"] == "compile_failed"
+    messages = "\n".join(stage_event(deployment, "compile", "failed")["data"]["messages"])
+    assert "build-system" not in messages
+    assert "setuptools" not in messages
+    assert "not found" in messages.lower() or "outside of allowed" in messages.lower()
