@@ -88,7 +88,11 @@ def send_deployment(
     """Sign, send and wait for the receipt; returns what the deployment records."""
     factory = w3.eth.contract(abi=contract.abi, bytecode=contract.bytecode)
     try:
-        transaction = factory.constructor(*values).build_transaction(
+        constructor = factory.constructor(*values)  # encodes the arguments against the ABI
+    except (Web3Exception, TypeError, ValueError, OverflowError) as error:
+        raise ArgumentsInvalid(f"{contract.name}'s constructor arguments: {error}") from None
+    try:
+        transaction = constructor.build_transaction(
             {
                 "from": account.address,
                 "nonce": w3.eth.get_transaction_count(account.address, "pending"),

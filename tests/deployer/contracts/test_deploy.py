@@ -8,11 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from web3 import Web3
 
 from chainless.chain.localnode import LocalChain, derive_accounts
 from chainless.deployer.contracts.bytecode import runtime_matches
 from chainless.deployer.contracts.compiler import contracts_of, run_solc
+from chainless.deployer.contracts.deploy import (
+    ArgumentsInvalid,
+    constructor_values,
+    send_deployment,
+)
 from chainless.deployer.contracts.sources import standard_input
 from chainless.deployer.deployments import pipeline
 from chainless.deployer.manifest import ContractSpec
@@ -211,3 +217,19 @@ def test_an_unreachable_chain_is_retried_with_the_progress_kept(
     retrying = detail(factory, app_id, developer, response.json()["id"])
     assert (retrying["status"], retrying["stage"]) == ("running", "contracts")
     assert stage_event(retrying, "contracts", "retrying")["message"].startswith("no RPC URL")
+
+
+def test_arguments_of_the_wrong_type_are_refused_before_anything_is_sent(
+    chain: LocalChain, w3: Web3
+) -> None:
+    spec = ContractSpec(name="Stamped", source="Stamped.sol", constructor_args=["x"])
+    (stamped,) = contracts_of(run_solc(standard_input({"Stamped.sol": STAMPED})), [spec])
+    account = Account.from_key(chain.accounts[4].private_key)
+    nonce = w3.eth.get_transaction_count(account.address, "pending")
+    for values in ([["not", "a", "number"]], [-1]):
+        with pytest.raises(ArgumentsInvalid):
+            send_deployment(w3, account, stamped, values, timeout=10)
+    with pytest.raises(ArgumentsInvalid, match="not a decimal integer"):
+        constructor_values(stamped, ["seven"], {})
+    assert constructor_values(stamped, ["7"], {}) == [7]
+    assert w3.eth.get_transaction_count(account.address, "pending") == nonce
