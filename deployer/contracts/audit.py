@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import tempfile
 from collections import Counter
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,11 @@ MAX_DESCRIPTION = 2000
 class AuditFailed(Unprocessable):
     code = "audit_failed"
     title = "The contracts could not be analysed"
+
+
+def tool() -> str:
+    """The analyser and its version: a cached audit by another version is run again."""
+    return f"slither {version('slither-analyzer')}"
 
 
 def rating(findings: list[dict[str, Any]]) -> str:

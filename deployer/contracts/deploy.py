@@ -15,7 +15,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3 import Web3
-from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
+from web3.exceptions import TimeExhausted, Web3Exception
 
 from chainless.deployer.contracts.bytecode import runtime_matches
 from chainless.deployer.contracts.chain import TRANSPORT_ERRORS, ChainUnavailable
@@ -78,14 +78,9 @@ def constructor_values(
 
 
 def send_deployment(
-    w3: Web3,
-    account: LocalAccount,
-    contract: ContractOutput,
-    values: list[Any],
-    *,
-    timeout: float,
+    w3: Web3, account: LocalAccount, contract: ContractOutput, values: list[Any]
 ) -> dict[str, Any]:
-    """Sign, send and wait for the receipt; returns what the deployment records."""
+    """Sign and send the creation transaction; returns the pending record (no address yet)."""
     factory = w3.eth.contract(abi=contract.abi, bytecode=contract.bytecode)
     try:
         constructor = factory.constructor(*values)  # encodes the arguments against the ABI
@@ -101,20 +96,43 @@ def send_deployment(
         )
         signed = account.sign_transaction(transaction)
         tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
     except TRANSPORT_ERRORS as error:
         raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
-    except (ContractLogicError, TimeExhausted, Web3Exception, TypeError, ValueError) as error:
+    except (Web3Exception, TypeError, ValueError) as error:  # a revert in gas estimation, ...
         raise DeployFailed(f"deploying {contract.name} failed: {error}") from None
-    address = receipt.get("contractAddress")
-    if receipt["status"] != 1 or not address:
-        raise DeployFailed(f"deploying {contract.name} reverted (transaction 0x{tx_hash.hex()})")
     return {
         "name": contract.name,
-        "address": to_checksum_address(address),
-        "transaction_hash": "0x" + bytes(tx_hash).hex().removeprefix("0x"),
-        "block_number": int(receipt["blockNumber"]),
+        "transaction_hash": _hex(bytes(tx_hash)),
         "deployer": account.address,
+    }
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + value.hex()
+
+
+def await_deployment(
+    w3: Web3, contract: ContractOutput, pending: dict[str, Any], *, timeout: float
+) -> dict[str, Any]:
+    """The record completed from the receipt. A receipt that takes longer than ``timeout`` is
+    retried later (the pending record is kept, so the retry waits for the same transaction
+    instead of sending another)."""
+    tx_hash = pending["transaction_hash"]
+    try:
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+    except TimeExhausted:
+        raise ChainUnavailable(
+            f"{contract.name}'s deployment {tx_hash} is not mined after {timeout:.0f} s"
+        ) from None
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+    address = receipt.get("contractAddress")
+    if receipt["status"] != 1 or not address:
+        raise DeployFailed(f"deploying {contract.name} reverted (transaction {tx_hash})")
+    return {
+        **pending,
+        "address": to_checksum_address(address),
+        "block_number": int(receipt["blockNumber"]),
     }
 
 

@@ -122,14 +122,14 @@ def audit_stage(context: StageContext) -> str:
     build = builds.build(session, compiled["build"])
     if build is None:
         raise CompileFailed("the build of this deployment is gone; deploy again")
-    cached = build.audit_findings is not None
+    cached = build.audit_findings is not None and build.audit_tool == audit.tool()
     if not cached:
         findings = audit.analyse(
             store.load_input(context.services.storage, build.content_hash),
             [s.source for s in _manifest(context).contracts],
         )
         build.audit_findings, build.audit_rating = findings, audit.rating(findings)
-        build.audited_at = utcnow()
+        build.audit_tool, build.audited_at = audit.tool(), utcnow()
     findings = list(build.audit_findings or [])
     high = audit.blocking(findings)
     override = builds.override_of(session, deployment.id)
@@ -137,7 +137,7 @@ def audit_stage(context: StageContext) -> str:
         context,
         "audit",
         {
-            "tool": "slither",
+            "tool": build.audit_tool,
             "rating": build.audit_rating,
             "cached": cached,
             "findings": findings,
@@ -196,12 +196,15 @@ def contracts_stage(context: StageContext) -> str:
     for spec in _manifest(context).contracts:
         contract = store.load_contract(storage, compiled["contracts"][spec.name]["artifact"])
         if spec.name in items:
-            reused += 1
+            reused += "address" in items[spec.name]
         else:
             values = deploy.constructor_values(contract, list(spec.constructor_args), addresses)
+            items[spec.name] = deploy.send_deployment(w3, account, contract, values)
+            _save_deployed(context, chain_id, items)
+        if "address" not in items[spec.name]:
             timeout = settings.deployer.contract_receipt_timeout_seconds
-            items[spec.name] = deploy.send_deployment(
-                w3, account, contract, values, timeout=timeout
+            items[spec.name] = deploy.await_deployment(
+                w3, contract, items[spec.name], timeout=timeout
             )
             _save_deployed(context, chain_id, items)
         address = items[spec.name]["address"]

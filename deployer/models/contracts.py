@@ -27,6 +27,7 @@ class ContractBuild(Base):
     input_key: Mapped[str] = mapped_column(String(255))  # the standard-JSON input in storage
     contracts: Mapped[dict[str, Any]]  # name -> {source, artifact key}
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    audit_tool: Mapped[str | None] = mapped_column(String(64))  # e.g. slither 0.11.3
     audit_rating: Mapped[str | None] = mapped_column(String(1))
     audit_findings: Mapped[list[dict[str, Any]] | None]
     audited_at: Mapped[datetime | None]

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column(
             "created_at", chainless.platform.models.base.UTCDateTime(timezone=True), nullable=False
         ),
+        sa.Column("audit_tool", sa.String(length=64), nullable=True),
         sa.Column("audit_rating", sa.String(length=1), nullable=True),
         sa.Column("audit_findings", sa.JSON(), nullable=True),
         sa.Column(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from eth_account import Account
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from chainless.chain.localnode import LocalChain, derive_accounts
 from chainless.deployer.contracts.bytecode import runtime_matches
@@ -228,8 +229,45 @@ def test_arguments_of_the_wrong_type_are_refused_before_anything_is_sent(
     nonce = w3.eth.get_transaction_count(account.address, "pending")
     for values in ([["not", "a", "number"]], [-1]):
         with pytest.raises(ArgumentsInvalid):
-            send_deployment(w3, account, stamped, values, timeout=10)
+            send_deployment(w3, account, stamped, values)
     with pytest.raises(ArgumentsInvalid, match="not a decimal integer"):
         constructor_values(stamped, ["seven"], {})
     assert constructor_values(stamped, ["7"], {}) == [7]
     assert w3.eth.get_transaction_count(account.address, "pending") == nonce
+
+
+def test_a_slow_receipt_is_awaited_on_retry_not_sent_again(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    hosted: str,
+    w3: Web3,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    devops = derive_accounts(count=6)[services.settings.deployer.dev_devops_account].address
+    monkeypatch.setattr(services.settings.deployer, "contract_receipt_timeout_seconds", 0.5)
+    app_id, developer = app_with_repo(factory, hosted, jobs)
+    response = factory.client.post(
+        f"/api/v1/apps/{app_id}/deployments", headers=developer.headers, json={}
+    )
+    ident = response.json()["id"]
+    nonce = w3.eth.get_transaction_count(devops, "pending")
+    w3.provider.make_request(RPCEndpoint("evm_setAutomine"), [False])
+    try:
+        with pytest.raises(RetryJob, match="not mined"):
+            jobs.drain()
+    finally:
+        w3.provider.make_request(RPCEndpoint("evm_setAutomine"), [True])
+    pending = detail(factory, app_id, developer, ident)
+    (greeter,) = pending["artifacts"]["contracts"]["deployed"]
+    assert "address" not in greeter  # sent, recorded, not mined yet
+    assert stage_event(pending, "contracts", "retrying")["message"].startswith("Greeter's")
+
+    w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+    _run_contracts_stage_again(services, jobs, ident)
+    done = detail(factory, app_id, developer, ident)
+    assert done["status"] == "succeeded", done["error_detail"]
+    contracts = _deployed(done)
+    assert contracts["Greeter"]["transaction_hash"] == greeter["transaction_hash"]
+    assert all(c["source_verified"] for c in contracts.values())
+    assert w3.eth.get_transaction_count(devops, "pending") == nonce + 2  # one per contract
