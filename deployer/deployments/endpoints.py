@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from chainless.deployer.contracts import overrides
 from chainless.deployer.deployments import service
 from chainless.deployer.deployments.schemas import (
+    AuditOverrideIn,
     DeploymentDetailOut,
     DeploymentEventOut,
     DeploymentOut,
@@ -20,11 +22,14 @@ from chainless.deployer.deployments.schemas import (
     WebhookSetupOut,
 )
 from chainless.deployer.models import Deployment, DeploymentEvent
-from chainless.platform.auth.dependencies import CurrentPrincipal
+from chainless.platform.auth.dependencies import CurrentPrincipal, Require
+from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
 from chainless.platform.core.errors import problem_responses
+from chainless.platform.core.permissions import Permission
 
 router = APIRouter(tags=["deployments"])
+AuditOverrider = Annotated[Principal, Depends(Require(Permission.DEPLOY_AUDIT_OVERRIDE))]
 
 
 def _out(deployment: Deployment) -> DeploymentOut:
@@ -103,6 +108,23 @@ def get_deployment_log(
 ) -> PlainTextResponse:
     data = service.deployment_log(session, services.storage, principal, app_id, deployment_id, name)
     return PlainTextResponse(data.decode("utf-8", errors="replace"))
+
+
+@router.post(
+    "/apps/{app_id}/deployments/{deployment_id}/audit-override",
+    response_model=DeploymentOut,
+    summary="Let a deployment with high-impact audit findings go to production (operators)",
+    description="Recorded with the reason in the audit log; a blocked deployment is queued again.",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def override_audit(
+    app_id: str,
+    deployment_id: str,
+    body: AuditOverrideIn,
+    principal: AuditOverrider,
+    session: DbSession,
+) -> DeploymentOut:
+    return _out(overrides.override_audit(session, principal, app_id, deployment_id, body.reason))
 
 
 @router.post(

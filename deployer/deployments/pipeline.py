@@ -9,7 +9,8 @@ between stages.
 
 Stages so far: ``source`` (resolve, fetch, check the manifest against the tree) and ``frontend``
 (``npm ci`` and the build in the sandbox, the output stored content-addressed, every step's log
-attached to the deployment). Compile, audit, contracts and release come next (deployer/README.md).
+attached to the deployment); between them ``compile``, ``audit`` and ``contracts``
+(``chainless.deployer.contracts.stages``). Release comes next (deployer/README.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from chainless.deployer.contracts.stages import audit_stage, compile_stage, contracts_stage
 from chainless.deployer.deployments import artifacts, repository
 from chainless.deployer.frontend import build_frontend
 from chainless.deployer.isolation import sandbox_for
@@ -107,7 +109,13 @@ def _frontend(context: StageContext) -> str:
     )
 
 
-STAGES: tuple[Stage, ...] = (Stage("source", _source), Stage("frontend", _frontend))
+STAGES: tuple[Stage, ...] = (
+    Stage("source", _source),
+    Stage("compile", compile_stage),
+    Stage("audit", audit_stage),
+    Stage("contracts", contracts_stage),
+    Stage("frontend", _frontend),
+)
 
 
 def _claim(session: Session, deployment: Deployment) -> None:

@@ -21,6 +21,14 @@ class DeploymentRequest(BaseModel):
     environment: Environment = "dev"
 
 
+class AuditOverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=1, max_length=500, description="Why the high-impact findings are accepted"
+    )
+
+
 class DeploymentEventOut(BaseModel):
     id: int
     at: datetime

@@ -1,5 +1,7 @@
-"""Deployer tables: deployments, their progress events, and the webhook deliveries received."""
+"""Deployer tables: deployments, their progress events, the webhook deliveries received, contract
+builds cached by content and audit overrides."""
 
+from chainless.deployer.models.contracts import AuditOverride, ContractBuild
 from chainless.deployer.models.deployments import (
     Deployment,
     DeploymentEvent,
@@ -7,4 +9,11 @@ from chainless.deployer.models.deployments import (
     WebhookDelivery,
 )
 
-__all__ = ["Deployment", "DeploymentEvent", "DeploymentStatus", "WebhookDelivery"]
+__all__ = [
+    "AuditOverride",
+    "ContractBuild",
+    "Deployment",
+    "DeploymentEvent",
+    "DeploymentStatus",
+    "WebhookDelivery",
+]

@@ -44,6 +44,7 @@ class Permission(StrEnum):
     QUALIFICATION_REVIEW = "qualification:review"
     REVIEW_DECIDE = "review:decide"
     APP_DELIST = "app:delist"
+    DEPLOY_AUDIT_OVERRIDE = "deploy:audit:override"
     APP_READ_ANY = "app:read:any"
     AUDIT_READ = "audit:read"
     ROLES_READ = "permission:roles:read"
@@ -80,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.QUALIFICATION_REVIEW,
             P.REVIEW_DECIDE,
             P.APP_DELIST,
+            P.DEPLOY_AUDIT_OVERRIDE,
             P.APP_READ_ANY,
             P.AUDIT_READ,
             P.ROLES_READ,

@@ -193,6 +193,12 @@ class DeployerSettings(BaseModel):
     build_memory_mb: int = Field(default=4096, ge=64)
     build_processes: int = Field(default=512, ge=8)
     build_file_mb: int = Field(default=512, ge=1)
+    # The platform's devops key deploys apps' contracts (spec §2.4.2). Without one, development
+    # and test deploy from anvil's funded account `dev_devops_account`; production then refuses
+    # to deploy contracts (`devops_key_missing`).
+    devops_private_key: SecretStr | None = None
+    dev_devops_account: int = Field(default=5, ge=0, le=19)
+    contract_receipt_timeout_seconds: float = Field(default=120, gt=0)
 
 
 class Settings(BaseSettings):

@@ -53,6 +53,8 @@ PERMISSION_DESCRIPTIONS: dict[Permission, str] = {
     P.QUALIFICATION_REVIEW: "Approve or reject developer qualifications.",
     P.REVIEW_DECIDE: "Approve or reject app versions in review.",
     P.APP_DELIST: "Delist an app (hidden, new authorizations refused, tokens revoked).",
+    P.DEPLOY_AUDIT_OVERRIDE: "Let a deployment with high-impact audit findings go to "
+    "production, with a reason.",
     P.APP_READ_ANY: "Read any app, whoever owns it.",
     P.AUDIT_READ: "Search the platform audit log.",
     P.ROLES_READ: "List the role model (this catalogue).",

@@ -75,6 +75,12 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         ("queue", "queued"),
         ("source", "started"),
         ("source", "succeeded"),
+        ("compile", "started"),
+        ("compile", "succeeded"),
+        ("audit", "started"),
+        ("audit", "succeeded"),
+        ("contracts", "started"),
+        ("contracts", "succeeded"),
         ("frontend", "started"),
         ("frontend", "succeeded"),
         ("deployment", "succeeded"),
@@ -83,7 +89,7 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         factory.client, app_id, developer, queued["id"] + f"?after={detail['events'][1]['id']}"
     )
     after_start = [e["status"] for e in newer["events"]]
-    assert after_start == ["succeeded", "started", "succeeded", "succeeded"]
+    assert after_start == ["succeeded", *["started", "succeeded"] * 4, "succeeded"]
 
 
 def test_a_tag_or_commit_can_be_deployed(
