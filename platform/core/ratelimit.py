@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from redis import Redis
-from redis.asyncio import Redis as AsyncRedis
-from redis.commands.core import AsyncScript
+
+from chainless.platform.core.redis_wire import PipelinedScript
 
 MICROSECONDS = 1_000_000
 Clock = Callable[[], int]  # the current time in integer microseconds
@@ -335,7 +335,7 @@ class RedisRateLimiter:
         self._hit_many = redis.register_script(_GCRA_MANY_LUA)
         self._guarded_many = redis.register_script(_GUARDED_MANY_LUA)
         self._redis = redis
-        self._async: tuple[asyncio.AbstractEventLoop, AsyncScript] | None = None
+        self._async: tuple[asyncio.AbstractEventLoop, PipelinedScript] | None = None
         self._peek = redis.register_script(_PEEK_LUA)
 
     def hit(self, key: str, limit: Limit) -> Decision:
@@ -372,14 +372,14 @@ class RedisRateLimiter:
         keys, args = self._guarded_call(checks, epoch_key, expected, also_read or [])
         return self._guarded_reply(await self._async_script()(keys=keys, args=args), checks)
 
-    def _async_script(self) -> AsyncScript:
-        """The guarded script on an asyncio client of the same server, made once per event loop
-        (an api process has one; tests start several)."""
+    def _async_script(self) -> PipelinedScript:
+        """The guarded script on a pipelined connection to the same server, made once per event
+        loop (an api process has one; tests start several); see ``core.redis_wire``."""
         loop = asyncio.get_running_loop()
         held = self._async
         if held is None or held[0] is not loop:
-            client = AsyncRedis(**_same_server(self._redis))
-            held = self._async = (loop, client.register_script(_GUARDED_MANY_LUA))
+            script = PipelinedScript(_GUARDED_MANY_LUA, _same_server(self._redis))
+            held = self._async = (loop, script)
         return held[1]
 
     def _guarded_call(
