@@ -170,7 +170,14 @@ class PipelinedScript:
                         )
             except (OSError, TimeoutError) as error:
                 raise RedisConnectionError(f"cannot connect to Redis: {error}") from None
-            await self._hello(protocol)
+            try:
+                async with asyncio.timeout(settings.get("socket_timeout") or 5):
+                    await self._hello(protocol)
+            except BaseException as error:
+                protocol.transport.close()  # type: ignore[union-attr]
+                if isinstance(error, TimeoutError):
+                    raise RedisTimeoutError("no answer to the connection's set-up") from None
+                raise
             self._protocol = protocol
             return protocol
 
