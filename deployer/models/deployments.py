@@ -68,7 +68,7 @@ class DeploymentEvent(Base):
     )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     stage: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))  # started | succeeded | failed | waiting
+    status: Mapped[str] = mapped_column(String(16))  # started, progress, retrying, succeeded, ...
     message: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
