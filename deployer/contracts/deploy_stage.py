@@ -28,6 +28,7 @@ from chainless.deployer.deployments.progress import StageContinues
 from chainless.deployer.manifest import Manifest
 from chainless.deployer.models import ContractStatus, DeployedContract
 from chainless.platform.core.clock import utcnow
+from chainless.platform.core.errors import Unprocessable
 
 if TYPE_CHECKING:
     from chainless.deployer.deployments.pipeline import StageContext
@@ -180,6 +181,12 @@ def contracts_stage(context: StageContext) -> str:
                 raise StageContinues(
                     f"{spec.name}: creation signed and recorded (nonce {row.nonce}, transaction "
                     f"{row.transaction_hash}); it is broadcast next"
+                )
+            if row.chain_id != chain_id:
+                raise Unprocessable(
+                    f"{row.name} was recorded on chain {row.chain_id}; the {environment} chain "
+                    f"is now {chain_id}: deploy again",
+                    code="chain_mismatch",
                 )
             _settle(w3, contract, row, required, timeout)
             assert row.address is not None

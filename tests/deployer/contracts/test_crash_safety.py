@@ -195,3 +195,30 @@ def test_a_contract_counts_once_the_chain_confirmations_are_reached(
     assert done["artifacts"]["contracts"]["required_confirmations"] == 3
     assert all(c["confirmations"] >= 3 for c in _contracts(done).values())
     assert len(_listed(factory, app_id, developer.headers)) == 2
+
+
+def test_apps_deploying_at_the_same_time_sign_with_distinct_nonces(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    github: GitHubStandIn,
+    mini_program_repo: Path,
+    w3: Web3,
+    devops: str,
+) -> None:
+    """The devops account signs for every app: a nonce signed but not yet broadcast by one
+    deployment is not handed to another (the runs interleave: one app's creation is signed
+    while the other's is still only recorded)."""
+    first, alice = app_with_repo(factory, github.host("dev/one", mini_program_repo), jobs)
+    second, bob = app_with_repo(factory, github.host("dev/two", mini_program_repo), jobs)
+    nonce = w3.eth.get_transaction_count(devops, "pending")
+    idents = [_start(factory, first, alice.headers), _start(factory, second, bob.headers)]
+    jobs.drain()
+
+    done = [
+        detail(factory, first, alice, idents[0]),
+        detail(factory, second, bob, idents[1]),
+    ]
+    assert [d["status"] for d in done] == ["succeeded", "succeeded"], done[1]["error_detail"]
+    nonces = sorted(c["nonce"] for d in done for c in _contracts(d).values())
+    assert nonces == [nonce, nonce + 1, nonce + 2, nonce + 3]
+    assert w3.eth.get_transaction_count(devops) == nonce + 4
