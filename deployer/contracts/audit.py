@@ -17,6 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from chainless.deployer.contracts.compiler import toolchain_errors
 from chainless.deployer.contracts.sources import IMPLICIT_PREFIXES
 from chainless.platform.core.errors import Unprocessable
 from chainless.platform.toolchain import solc_path
@@ -94,6 +95,8 @@ def analyse(input_json: dict[str, Any], targets: list[str]) -> list[dict[str, An
     """Findings of every default detector on ``targets`` (source unit names of the input)."""
     from slither import Slither
 
+    with toolchain_errors():
+        solc = str(solc_path())
     with tempfile.TemporaryDirectory(prefix="chainless-audit-") as scratch:
         root = Path(scratch).resolve()
         for name, source in input_json["sources"].items():
@@ -103,9 +106,7 @@ def analyse(input_json: dict[str, Any], targets: list[str]) -> list[dict[str, An
         found: dict[str, dict[str, Any]] = {}
         for target in sorted(set(targets)):
             try:
-                slither = Slither(
-                    str(root / target), solc=str(solc_path()), solc_working_dir=str(root)
-                )
+                slither = Slither(str(root / target), solc=solc, solc_working_dir=str(root))
             except Exception as error:  # crytic-compile and slither raise many types
                 raise AuditFailed(f"slither could not analyse {target}: {error}") from None
             for detector in _detectors():

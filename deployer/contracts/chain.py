@@ -17,7 +17,7 @@ from web3.exceptions import Web3Exception
 from chainless.chain.localnode import derive_accounts
 from chainless.deployer.sources import SourceUnavailable
 from chainless.platform.core.errors import AppError, Unprocessable
-from chainless.platform.core.settings import ChainEnvironment, Mode, Settings
+from chainless.platform.core.settings import ChainConfig, ChainEnvironment, Mode, Settings
 
 # What a node that is down or unreachable raises through web3's HTTP provider.
 TRANSPORT_ERRORS = (RequestException, OSError, TimeoutError)
@@ -27,6 +27,13 @@ class ChainUnavailable(SourceUnavailable):
     """No RPC URL of the environment's chain answered: the stage is retried with backoff."""
 
     code, title = "chain_unavailable", "Chain unavailable"
+
+
+class AwaitingConfirmations(ChainUnavailable):
+    """Mined, with fewer confirmations than the chain requires: checked again on retry, never
+    sent again."""
+
+    code, title = "awaiting_confirmations", "Waiting for confirmations"
 
 
 def devops_account(settings: Settings) -> LocalAccount:
@@ -44,12 +51,23 @@ def devops_account(settings: Settings) -> LocalAccount:
     return Account.from_key(derive_accounts(count=index + 1)[index].private_key)
 
 
-def connect(settings: Settings, environment: str) -> Web3:
+def chain_config(settings: Settings, environment: str) -> ChainConfig:
     config = settings.chains.get(ChainEnvironment(environment))
     if config is None:
         raise Unprocessable(
             f"no chain is configured for {environment}", code="chain_not_configured"
         )
+    return config
+
+
+def required_confirmations(config: ChainConfig) -> int:
+    """Blocks a deployment must have (its own included) before it counts, as the relay counts:
+    ``confirmations`` of the chain's settings, at least 1 (mined)."""
+    return max(config.confirmations, 1)
+
+
+def connect(settings: Settings, environment: str) -> Web3:
+    config = chain_config(settings, environment)
     for url in config.rpc_urls:
         if not url.startswith(("http://", "https://")):
             continue

@@ -12,7 +12,10 @@ to the developer).
 
 from __future__ import annotations
 
+import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +24,8 @@ from solcx.exceptions import SolcError
 
 from chainless.deployer.contracts.sources import IMPLICIT_PREFIXES
 from chainless.deployer.manifest import ContractSpec
-from chainless.platform.core.errors import Unprocessable
-from chainless.platform.toolchain import node_modules, solc_path
+from chainless.platform.core.errors import AppError, Unprocessable
+from chainless.platform.toolchain import SETUP_FIX, ToolchainMissing, node_modules, solc_path
 
 MAX_MESSAGES = 20
 
@@ -30,6 +33,31 @@ MAX_MESSAGES = 20
 class CompileFailed(Unprocessable):
     code = "compile_failed"
     title = "The contracts do not compile"
+
+
+class ToolchainUnavailable(AppError):
+    """The worker's pinned solc-js (or OpenZeppelin) is missing or broken: no retry can help,
+    so the stage fails at once and says what to install."""
+
+    status, code, title = 503, "toolchain_unavailable", "The Solidity toolchain is unavailable"
+
+
+def toolchain_unavailable(error: ToolchainMissing) -> ToolchainUnavailable:
+    return ToolchainUnavailable(
+        f"the worker's Solidity toolchain is unavailable: {error}. Install the pinned toolchain "
+        "(solc-js, OpenZeppelin Contracts) on the worker with `make setup`",
+        missing=error.name,
+        fix=error.fix if error.fix != SETUP_FIX else "make setup",
+    )
+
+
+@contextmanager
+def toolchain_errors() -> Iterator[None]:
+    """``ToolchainMissing`` from the toolchain module as the stage's ``toolchain_unavailable``."""
+    try:
+        yield
+    except ToolchainMissing as error:
+        raise toolchain_unavailable(error) from None
 
 
 @dataclass(frozen=True)
@@ -78,11 +106,16 @@ def _messages(problems: list[dict[str, Any]]) -> list[str]:
 
 def run_solc(input_json: dict[str, Any]) -> dict[str, Any]:
     """solc's standard-JSON output; errors raise :class:`CompileFailed` with the messages."""
+    with toolchain_errors():
+        solc = solc_path()
     try:
         with tempfile.TemporaryDirectory(prefix="chainless-solc-") as nowhere:
             output: dict[str, Any] = solcx.compile_standard(
-                input_json, solc_binary=solc_path(), base_path=nowhere, allow_empty=True
+                input_json, solc_binary=solc, base_path=nowhere, allow_empty=True
             )
+    except (OSError, json.JSONDecodeError) as error:  # it would not start, or printed garbage
+        broken = ToolchainMissing("solc", SETUP_FIX, f"{solc} is broken: {error}")
+        raise toolchain_unavailable(broken) from None
     except SolcError as error:
         messages = _messages(list(error.error_dict or [])) or [error.message]
         raise CompileFailed(

@@ -3,19 +3,25 @@
 Constructor arguments come from the manifest and are encoded against the contract's ABI:
 ``{ contract = "Name" }`` becomes the address of a contract deployed earlier in the same
 deployment, and decimal strings become integers where the ABI wants one (``uint256`` values do
-not fit TOML integers). The nonce is the account's *pending* count, read just before signing.
+not fit TOML integers). Signing and sending are separate steps: the contracts stage records the
+signed transaction before it is broadcast, and a retry broadcasts the same bytes again
+(``broadcast`` is idempotent), so a crash between sending and recording cannot deploy twice.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from eth_typing import HexStr
 from eth_utils import to_checksum_address
 from web3 import Web3
-from web3.exceptions import TimeExhausted, Web3Exception
+from web3.exceptions import TimeExhausted, TransactionNotFound, Web3Exception, Web3RPCError
+from web3.types import TxReceipt
 
 from chainless.deployer.contracts.bytecode import runtime_matches
 from chainless.deployer.contracts.chain import TRANSPORT_ERRORS, ChainUnavailable
@@ -77,10 +83,20 @@ def constructor_values(
     ]
 
 
-def send_deployment(
-    w3: Web3, account: LocalAccount, contract: ContractOutput, values: list[Any]
-) -> dict[str, Any]:
-    """Sign and send the creation transaction; returns the pending record (no address yet)."""
+@dataclass(frozen=True)
+class SignedCreation:
+    """A creation transaction signed locally: recorded before it is broadcast, re-sent as is."""
+
+    raw_transaction: str  # 0x-hex
+    transaction_hash: str
+    nonce: int
+    deployer: str
+
+
+def sign_creation(
+    w3: Web3, account: LocalAccount, contract: ContractOutput, values: list[Any], nonce: int
+) -> SignedCreation:
+    """Encode the arguments, estimate the gas and fees, and sign with ``nonce``; nothing is sent."""
     factory = w3.eth.contract(abi=contract.abi, bytecode=contract.bytecode)
     try:
         constructor = factory.constructor(*values)  # encodes the arguments against the ABI
@@ -88,58 +104,124 @@ def send_deployment(
         raise ArgumentsInvalid(f"{contract.name}'s constructor arguments: {error}") from None
     try:
         transaction = constructor.build_transaction(
-            {
-                "from": account.address,
-                "nonce": w3.eth.get_transaction_count(account.address, "pending"),
-                "chainId": w3.eth.chain_id,
-            }
+            {"from": account.address, "chainId": w3.eth.chain_id}
         )
-        signed = account.sign_transaction(transaction)
-        tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     except TRANSPORT_ERRORS as error:
         raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
     except (Web3Exception, TypeError, ValueError) as error:  # a revert in gas estimation, ...
         raise DeployFailed(f"deploying {contract.name} failed: {error}") from None
-    return {
-        "name": contract.name,
-        "transaction_hash": _hex(bytes(tx_hash)),
-        "deployer": account.address,
-    }
+    signed = account.sign_transaction({**transaction, "nonce": nonce})
+    return SignedCreation(
+        raw_transaction=_hex(bytes(signed.raw_transaction)),
+        transaction_hash=_hex(bytes(signed.hash)),
+        nonce=nonce,
+        deployer=account.address,
+    )
+
+
+def send_deployment(
+    w3: Web3, account: LocalAccount, contract: ContractOutput, values: list[Any]
+) -> SignedCreation:
+    """Sign with the account's pending nonce and broadcast at once (tools and tests; the stage
+    records the signed transaction before broadcasting it)."""
+    try:
+        nonce = w3.eth.get_transaction_count(account.address, "pending")
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+    signed = sign_creation(w3, account, contract, values, nonce)
+    broadcast(w3, signed.raw_transaction, contract.name)
+    return signed
+
+
+class Broadcast(StrEnum):
+    SENT = "sent"  # the node accepted it, or already had it
+    NONCE_USED = "nonce_used"  # the nonce is spent: by this transaction (mined) or another one
+
+
+# What nodes answer for a transaction they hold already (geth, anvil, erigon, nethermind).
+_ALREADY_KNOWN = ("already known", "known transaction", "alreadyknown", "already imported")
+_NONCE_USED = ("nonce too low", "nonce is too low", "oldnonce")
+
+
+def broadcast(w3: Web3, raw_transaction: str, name: str) -> Broadcast:
+    """``eth_sendRawTransaction``, idempotent: the same bytes sent again are the same hash, and
+    a node that knows them already (or whose nonce moved past them) is not an error here."""
+    try:
+        w3.eth.send_raw_transaction(HexStr(raw_transaction))
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+    except Web3RPCError as error:
+        message = str(error).lower()
+        if any(words in message for words in _ALREADY_KNOWN):
+            return Broadcast.SENT
+        if any(words in message for words in _NONCE_USED):
+            return Broadcast.NONCE_USED
+        raise DeployFailed(f"the node refused {name}'s creation: {error}") from None
+    return Broadcast.SENT
 
 
 def _hex(value: bytes) -> str:
     return "0x" + value.hex()
 
 
-def await_deployment(
-    w3: Web3, contract: ContractOutput, pending: dict[str, Any], *, timeout: float
-) -> dict[str, Any]:
-    """The record completed from the receipt. A receipt that takes longer than ``timeout`` is
-    retried later (the pending record is kept, so the retry waits for the same transaction
-    instead of sending another)."""
-    tx_hash = pending["transaction_hash"]
+def receipt_of(w3: Web3, tx_hash: str) -> TxReceipt | None:
+    """The transaction's receipt, or None while it is not mined (or unknown)."""
     try:
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+        return w3.eth.get_transaction_receipt(HexStr(tx_hash))
+    except TransactionNotFound:
+        return None
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+
+
+def await_receipt(w3: Web3, name: str, tx_hash: str, *, timeout: float) -> TxReceipt:
+    """Wait for the receipt; one that takes longer than ``timeout`` is awaited again on retry
+    (the record is kept, so the retry waits for the same transaction instead of sending another)."""
+    try:
+        return w3.eth.wait_for_transaction_receipt(HexStr(tx_hash), timeout=timeout)
     except TimeExhausted:
         raise ChainUnavailable(
-            f"{contract.name}'s deployment {tx_hash} is not mined after {timeout:.0f} s"
+            f"{name}'s deployment {tx_hash} is not mined after {timeout:.0f} s"
         ) from None
     except TRANSPORT_ERRORS as error:
         raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+
+
+def created_address(receipt: TxReceipt, name: str) -> tuple[str, int]:
+    """The new contract's address and block; a reverted creation fails the stage."""
     address = receipt.get("contractAddress")
     if receipt["status"] != 1 or not address:
-        raise DeployFailed(f"deploying {contract.name} reverted (transaction {tx_hash})")
-    return {
-        **pending,
-        "address": to_checksum_address(address),
-        "block_number": int(receipt["blockNumber"]),
-    }
+        tx_hash = _hex(bytes(receipt["transactionHash"]))
+        raise DeployFailed(f"deploying {name} reverted (transaction {tx_hash})")
+    return to_checksum_address(address), int(receipt["blockNumber"])
 
 
-def source_verified(w3: Web3, contract: ContractOutput, address: str) -> bool:
-    """``eth_getCode`` at ``address`` is the build's runtime code (see ``bytecode.py``)."""
+def head_block(w3: Web3) -> int:
     try:
-        code = bytes(w3.eth.get_code(to_checksum_address(address)))
+        return int(w3.eth.block_number)
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+
+
+def pending_nonce(w3: Web3, address: str) -> int:
+    try:
+        return int(w3.eth.get_transaction_count(to_checksum_address(address), "pending"))
+    except TRANSPORT_ERRORS as error:
+        raise ChainUnavailable(f"the chain stopped answering while deploying: {error}") from None
+
+
+def runtime_code(w3: Web3, address: str) -> bytes:
+    try:
+        return bytes(w3.eth.get_code(to_checksum_address(address)))
     except TRANSPORT_ERRORS as error:
         raise ChainUnavailable(f"the chain stopped answering while verifying: {error}") from None
+
+
+def code_hash(code: bytes) -> str:
+    """keccak256 of the runtime code, as ``EXTCODEHASH`` gives it."""
+    return _hex(bytes(Web3.keccak(code)))
+
+
+def source_verified(contract: ContractOutput, code: bytes) -> bool:
+    """The runtime code at the address is the build's (see ``bytecode.py``)."""
     return runtime_matches(code, contract.deployed_bytecode, contract.immutable_references)

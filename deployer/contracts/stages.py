@@ -1,4 +1,5 @@
-"""The pipeline's contract stages: ``compile``, ``audit`` and ``contracts`` (docs/deployer.md).
+"""The pipeline's ``compile`` and ``audit`` stages (docs/deployer.md); ``contracts`` is in
+``deploy_stage.py``.
 
 Each stage reads what the one before recorded on the deployment (``artifacts.compile``,
 ``artifacts.audit``) and the build cached by content hash, so a retried stage starts over from
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chainless.deployer.contracts import audit, builds, chain, deploy, store
+from chainless.deployer.contracts import audit, builds, store
 from chainless.deployer.contracts.compiler import (
     CompileFailed,
     contracts_of,
     run_solc,
     self_contained,
+    toolchain_errors,
 )
 from chainless.deployer.contracts.sources import (
     collect_sources,
@@ -26,7 +28,13 @@ from chainless.deployer.manifest import Manifest
 from chainless.deployer.models import ContractBuild
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import Unprocessable
-from chainless.platform.toolchain import OPENZEPPELIN_PACKAGE, installed_version, solc_long_version
+from chainless.platform.toolchain import (
+    OPENZEPPELIN_PACKAGE,
+    SETUP_FIX,
+    ToolchainMissing,
+    installed_version,
+    solc_long_version,
+)
 
 if TYPE_CHECKING:
     from chainless.deployer.deployments.pipeline import StageContext
@@ -52,6 +60,15 @@ def _record(context: StageContext, key: str, value: object) -> None:
     context.deployment.artifacts = {**_artifacts(context), key: value}
 
 
+def _toolchain_versions() -> tuple[str, str]:
+    """solc's long version and OpenZeppelin's; a missing or broken one fails the stage at once."""
+    with toolchain_errors():
+        openzeppelin = installed_version(OPENZEPPELIN_PACKAGE)
+        if openzeppelin is None:
+            raise ToolchainMissing(OPENZEPPELIN_PACKAGE, SETUP_FIX, "not in the toolchain")
+        return solc_long_version(), openzeppelin
+
+
 def compile_stage(context: StageContext) -> str:
     """Compile the manifest's contracts, or reuse the build of the same standard-JSON input."""
     from chainless.deployer.deployments.pipeline import fetched  # the pipeline imports this module
@@ -61,10 +78,8 @@ def compile_stage(context: StageContext) -> str:
         return "no contracts in the manifest"
     with fetched(context) as tree:
         input_json = standard_input(collect_sources(tree.root, manifest.contracts))
-    version = solc_long_version()
-    key = content_hash(
-        input_json, version, f"openzeppelin={installed_version(OPENZEPPELIN_PACKAGE)}"
-    )
+    version, openzeppelin = _toolchain_versions()
+    key = content_hash(input_json, version, f"openzeppelin={openzeppelin}")
     session, storage = context.session, context.services.storage
     build = builds.build(session, key)
     cached = build is not None and all(s.name in build.contracts for s in manifest.contracts)
@@ -165,55 +180,3 @@ def audit_stage(context: StageContext) -> str:
             )
         message += f"; production allowed by operator override: {override.reason}"
     return message
-
-
-def _save_deployed(context: StageContext, chain_id: int, items: dict[str, dict[str, Any]]) -> None:
-    """Recorded after every step: a failure later in the stage keeps what is already on chain."""
-    _record(
-        context,
-        "contracts",
-        {
-            "environment": context.deployment.environment,
-            "chain_id": chain_id,
-            "deployed": list(items.values()),
-        },
-    )
-
-
-def contracts_stage(context: StageContext) -> str:
-    """Deploy each contract in manifest order (or verify the address a retry already has)."""
-    compiled = _artifacts(context).get("compile")
-    if not compiled:
-        return "no contracts to deploy"
-    settings, storage = context.services.settings, context.services.storage
-    w3 = chain.connect(settings, context.deployment.environment)
-    chain_id = w3.eth.chain_id
-    account = chain.devops_account(settings)
-    earlier = _artifacts(context).get("contracts", {}).get("deployed", [])
-    items: dict[str, dict[str, Any]] = {item["name"]: item for item in earlier}
-    addresses: dict[str, str] = {}
-    reused = 0
-    for spec in _manifest(context).contracts:
-        contract = store.load_contract(storage, compiled["contracts"][spec.name]["artifact"])
-        if spec.name in items:
-            reused += "address" in items[spec.name]
-        else:
-            values = deploy.constructor_values(contract, list(spec.constructor_args), addresses)
-            items[spec.name] = deploy.send_deployment(w3, account, contract, values)
-            _save_deployed(context, chain_id, items)
-        if "address" not in items[spec.name]:
-            timeout = settings.deployer.contract_receipt_timeout_seconds
-            items[spec.name] = deploy.await_deployment(
-                w3, contract, items[spec.name], timeout=timeout
-            )
-            _save_deployed(context, chain_id, items)
-        address = items[spec.name]["address"]
-        addresses[spec.name] = address
-        verified = deploy.source_verified(w3, contract, address)
-        items[spec.name] = {**items[spec.name], "source_verified": verified}
-        _save_deployed(context, chain_id, items)
-    matching = sum(bool(item.get("source_verified")) for item in items.values())
-    return (
-        f"{len(items) - reused} deployed, {reused} already deployed; "
-        f"{matching}/{len(items)} match their source"
-    )

@@ -9,9 +9,10 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.contracts import overrides
-from chainless.deployer.deployments import service
+from chainless.deployer.deployments import retries, service
 from chainless.deployer.deployments.schemas import (
     AuditOverrideIn,
+    DeployedContractOut,
     DeploymentDetailOut,
     DeploymentEventOut,
     DeploymentOut,
@@ -125,6 +126,41 @@ def override_audit(
     session: DbSession,
 ) -> DeploymentOut:
     return _out(overrides.override_audit(session, principal, app_id, deployment_id, body.reason))
+
+
+@router.post(
+    "/apps/{app_id}/deployments/{deployment_id}/retry",
+    status_code=202,
+    response_model=DeploymentOut,
+    summary="Resume a failed deployment from the stage that failed",
+    description="Earlier stages' results and the contracts already deployed are kept. Only the "
+    "newest deployment of its environment can be retried.",
+    responses=problem_responses(401, 403, 404, 409),
+)
+def retry_deployment(
+    app_id: str, deployment_id: str, principal: CurrentPrincipal, session: DbSession
+) -> DeploymentOut:
+    return _out(retries.retry_deployment(session, principal, app_id, deployment_id))
+
+
+@router.get(
+    "/apps/{app_id}/deployed-contracts",
+    response_model=list[DeployedContractOut],
+    summary="The app's contracts confirmed on chain, per environment",
+    description="Newest first within each environment; `source_verified` says whether the code "
+    "at the address is the build of the repository's sources.",
+    responses=problem_responses(401, 403, 404),
+)
+def list_deployed_contracts(
+    app_id: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    environment: Environment | None = None,
+) -> list[DeployedContractOut]:
+    return [
+        DeployedContractOut.model_validate(row, from_attributes=True)
+        for row in service.deployed_contracts_of(session, principal, app_id, environment)
+    ]
 
 
 @router.post(

@@ -5,7 +5,9 @@ with backoff), runs the next stage, records its outcome as an event, and either 
 again for the following stage (so each stage's progress is committed and visible) or finishes the
 deployment. Stages are idempotent: a retried stage starts over from its inputs (the commit SHA is
 fixed once resolved, so a re-fetch yields the same tree), and nothing is kept on a worker's disk
-between stages.
+between stages. A stage may also end a run early (``StageContinues``) so that a step is
+committed before the next one: the contracts stage records a signed transaction before it is
+broadcast.
 
 Stages so far: ``source`` (resolve, fetch, check the manifest against the tree) and ``frontend``
 (``npm ci`` and the build in the sandbox, the output stored content-addressed, every step's log
@@ -24,8 +26,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from chainless.deployer.contracts.stages import audit_stage, compile_stage, contracts_stage
+from chainless.deployer.contracts.deploy_stage import contracts_stage
+from chainless.deployer.contracts.stages import audit_stage, compile_stage
 from chainless.deployer.deployments import artifacts, repository
+from chainless.deployer.deployments.progress import StageContinues
 from chainless.deployer.frontend import build_frontend
 from chainless.deployer.isolation import sandbox_for
 from chainless.deployer.manifest import Manifest, load_manifest
@@ -139,7 +143,14 @@ def _claim(session: Session, deployment: Deployment) -> None:
         raise RetryJob(f"deployment {deployment.id} waits for {blocking.id}")
     deployment.status = DeploymentStatus.RUNNING
     deployment.started_at = utcnow()
-    deployment.stage = STAGES[0].name
+    deployment.stage = _resumed_stage(deployment) or STAGES[0].name
+    deployment.resume_stage = None
+
+
+def _resumed_stage(deployment: Deployment) -> str | None:
+    """A retried deployment starts again at the stage that failed (POST .../retry)."""
+    names = {stage.name for stage in STAGES}
+    return deployment.resume_stage if deployment.resume_stage in names else None
 
 
 def _stale(deployment: Deployment) -> bool:
@@ -199,6 +210,10 @@ def advance(session: Session, services: Services, deployment_id: str) -> None:
     context = StageContext(session, services, deployment)
     try:
         message = stage.run(context)
+    except StageContinues as step:
+        repository.add_event(session, deployment, stage.name, "progress", step.message)
+        jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)
+        return
     except SourceUnavailable as error:
         repository.add_event(session, deployment, stage.name, "retrying", error.detail)
         raise RetryJob(error.detail) from None

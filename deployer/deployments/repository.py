@@ -132,3 +132,18 @@ def record_delivery(session: Session, delivery: WebhookDelivery) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def newer_than(session: Session, deployment: Deployment) -> Deployment | None:
+    """A deployment of the same app and environment requested after this one."""
+    return session.scalars(
+        select(Deployment)
+        .where(
+            Deployment.app_id == deployment.app_id,
+            Deployment.environment == deployment.environment,
+            Deployment.created_at > deployment.created_at,
+            Deployment.id != deployment.id,
+        )
+        .order_by(Deployment.created_at.desc())
+        .limit(1)
+    ).first()

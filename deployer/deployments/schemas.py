@@ -87,3 +87,25 @@ class RepositoryCheckOut(BaseModel):
     public: bool
     default_branch: str
     registered_branch: str | None
+
+
+class DeployedContractOut(BaseModel):
+    """A contract confirmed on the environment's chain, with what the security profile shows."""
+
+    app_id: str
+    environment: str
+    deployment_id: str
+    app_version: str
+    name: str
+    address: str
+    chain_id: int
+    transaction_hash: str
+    block_number: int
+    deployer: str
+    source_verified: bool = Field(
+        description="The code at the address is the build's runtime code (metadata and "
+        "immutables aside), so the repository's sources are what runs"
+    )
+    audit_rating: str | None = Field(description="The build's audit rating, A (best) to E")
+    code_hash: str = Field(description="keccak256 of the runtime code (EXTCODEHASH)")
+    deployed_at: datetime

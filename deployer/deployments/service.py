@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from chainless.deployer import webhooks
+from chainless.deployer.contracts import deployed
 from chainless.deployer.deployments import artifacts, repository
 from chainless.deployer.deployments.pipeline import RUN_DEPLOYMENT
 from chainless.deployer.deployments.schemas import (
@@ -20,7 +21,12 @@ from chainless.deployer.deployments.schemas import (
     WebhookAnswer,
     WebhookSetupOut,
 )
-from chainless.deployer.models import Deployment, DeploymentEvent, WebhookDelivery
+from chainless.deployer.models import (
+    DeployedContract,
+    Deployment,
+    DeploymentEvent,
+    WebhookDelivery,
+)
 from chainless.deployer.sources import check_ref, source_for
 from chainless.platform.apps import access
 from chainless.platform.audit import service as audit
@@ -101,6 +107,17 @@ def deployments_of(
 ) -> Sequence[Deployment]:
     app = access.app_for(session, principal, app_id, Permission.APP_READ)
     return repository.recent_of_app(session, app, environment)
+
+
+DEPLOYED_CONTRACTS_LIMIT = 200
+
+
+def deployed_contracts_of(
+    session: Session, principal: Principal, app_id: str, environment: str | None
+) -> Sequence[DeployedContract]:
+    """The app's contracts confirmed on chain (the source-verified fact of its profile)."""
+    app = access.app_for(session, principal, app_id, Permission.APP_READ)
+    return deployed.deployed_of_app(session, app, environment, DEPLOYED_CONTRACTS_LIMIT)
 
 
 def _visible(session: Session, principal: Principal, app_id: str, deployment_id: str) -> Deployment:

@@ -1,7 +1,12 @@
 """Deployer tables: deployments, their progress events, the webhook deliveries received, contract
-builds cached by content and audit overrides."""
+builds cached by content, audit overrides and the contracts deployed."""
 
-from chainless.deployer.models.contracts import AuditOverride, ContractBuild
+from chainless.deployer.models.contracts import (
+    AuditOverride,
+    ContractBuild,
+    ContractStatus,
+    DeployedContract,
+)
 from chainless.deployer.models.deployments import (
     Deployment,
     DeploymentEvent,
@@ -12,6 +17,8 @@ from chainless.deployer.models.deployments import (
 __all__ = [
     "AuditOverride",
     "ContractBuild",
+    "ContractStatus",
+    "DeployedContract",
     "Deployment",
     "DeploymentEvent",
     "DeploymentStatus",

@@ -46,6 +46,8 @@ class Deployment(Base):
     requested_by: Mapped[str] = mapped_column(String(64))  # account or API key id, or "github"
     status: Mapped[str] = mapped_column(String(16), default=DeploymentStatus.QUEUED)
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage running or last run
+    # a failed deployment queued again (POST .../retry) starts at this stage when claimed
+    resume_stage: Mapped[str | None] = mapped_column(String(32))
     manifest: Mapped[dict[str, Any] | None]
     artifacts: Mapped[dict[str, Any] | None]  # what the stages produced (frontend files, ...)
     error_code: Mapped[str | None] = mapped_column(String(64))
@@ -66,7 +68,7 @@ class DeploymentEvent(Base):
     )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     stage: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16))  # started | succeeded | failed | waiting
+    status: Mapped[str] = mapped_column(String(16))  # started, progress, retrying, succeeded, ...
     message: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

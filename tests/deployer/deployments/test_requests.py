@@ -79,6 +79,8 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         ("compile", "succeeded"),
         ("audit", "started"),
         ("audit", "succeeded"),
+        # each contract's creation is signed and committed in a run before it is broadcast
+        *[("contracts", "started"), ("contracts", "progress")] * 2,
         ("contracts", "started"),
         ("contracts", "succeeded"),
         ("frontend", "started"),
@@ -89,7 +91,13 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         factory.client, app_id, developer, queued["id"] + f"?after={detail['events'][1]['id']}"
     )
     after_start = [e["status"] for e in newer["events"]]
-    assert after_start == ["succeeded", *["started", "succeeded"] * 4, "succeeded"]
+    assert after_start == [
+        "succeeded",
+        *["started", "succeeded"] * 2,
+        *["started", "progress"] * 2,
+        *["started", "succeeded"] * 2,
+        "succeeded",
+    ]
 
 
 def test_a_tag_or_commit_can_be_deployed(
