@@ -116,9 +116,7 @@ def test_a_revoked_key_is_refused_at_once(client: Any, dev_app: tuple[Any, str])
     assert refused.json()["code"] == "api_key_revoked"
 
 
-def test_a_change_of_the_app_shows_on_the_next_read(
-    client: Any, dev_app: tuple[Any, str]
-) -> None:
+def test_a_change_of_the_app_shows_on_the_next_read(client: Any, dev_app: tuple[Any, str]) -> None:
     dev, app_id = dev_app
     key = create_key(client, dev, app_id)["key"]
     assert _read(client, app_id, key).json()["name"] != "Renamed"
