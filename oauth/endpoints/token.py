@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from chainless.oauth import live_families, revocation, tokens
 from chainless.oauth.endpoints.authorize import build_server
+from chainless.oauth.endpoints.cached_introspection import COUNTED, LIMIT
 from chainless.oauth.endpoints.common import oauth_request, read_form
 from chainless.oauth.introspection import access_token_payload, answer_from_caches
 from chainless.oauth.models import RefreshToken, TokenFamily
@@ -27,7 +28,6 @@ from chainless.platform.audit import service as audit
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.context import current_request
 from chainless.platform.core.deps import (
-    DbSession,
     RateLimit,
     RequestSlot,
     ServicesDep,
@@ -36,9 +36,8 @@ from chainless.platform.core.deps import (
 from chainless.platform.core.services import Services
 
 router = APIRouter(tags=["oauth"])
-_token_limit = Depends(RateLimit("oauth.token", "oauth_token_per_ip_per_minute"))
-_backend_limit_spec = RateLimit("oauth.backend", "oauth_backend_per_ip_per_minute")
-_backend_limit = Depends(_backend_limit_spec)
+_token_limit_spec = RateLimit("oauth.token", "oauth_token_per_ip_per_minute")
+_backend_limit_spec = LIMIT
 Form = Annotated[FormData, Depends(read_form)]
 
 
@@ -147,24 +146,40 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
 @router.post(
     "/oauth/token",
     summary="Exchange a code, or refresh (RFC 6749 §4.1.3, §6)",
-    dependencies=[_token_limit],
+    dependencies=[RequestSlot],
     response_class=Response,
 )
-def token(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
+async def token(request: Request, form: Form, services: ServicesDep) -> Response:
+    """The route's limit, the grant and the commit in one thread-pool hop (they were three)."""
+    return await run_in_threadpool(_token, request, form, services)
+
+
+def _token(request: Request, form: FormData, services: Services) -> Response:
+    apply_limit(
+        services, None, current_request().ip or "unknown", _token_limit_spec.limit(services)
+    )
     tokens.ensure_signing_key(services)
-    server = build_server(services, session)
-    return server.create_token_response(oauth_request(request, services, form))
+    with services.database.transaction() as session:
+        server = build_server(services, session)
+        return server.create_token_response(oauth_request(request, services, form))
 
 
 @router.post(
     "/oauth/revoke",
     summary="Revoke a token (RFC 7009)",
-    dependencies=[_backend_limit],
+    dependencies=[RequestSlot],
     response_class=Response,
 )
-def revoke(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
-    server = _with(build_server(services, session))
-    return server.create_endpoint_response("revocation", oauth_request(request, services, form))
+async def revoke(request: Request, form: Form, services: ServicesDep) -> Response:
+    return await run_in_threadpool(_revoke, request, form, services)
+
+
+def _revoke(request: Request, form: FormData, services: Services) -> Response:
+    ip = current_request().ip or "unknown"
+    apply_limit(services, None, ip, _backend_limit_spec.limit(services))
+    with services.database.transaction() as session:
+        server = _with(build_server(services, session))
+        return server.create_endpoint_response("revocation", oauth_request(request, services, form))
 
 
 @router.post(
@@ -174,13 +189,17 @@ def revoke(request: Request, form: Form, session: DbSession, services: ServicesD
     response_class=Response,
 )
 async def introspect(request: Request, form: Form, services: ServicesDep) -> Response:
-    """From the process's caches when they hold everything (``oauth.introspection``), on the
-    event loop; else Authlib's endpoint on the database, in one thread-pool hop."""
-    limit = _backend_limit_spec.limit(services)
-    outcome = await answer_from_caches(services, request.headers, form, limit)
-    if outcome.response is not None:
-        return outcome.response
-    return await run_in_threadpool(_introspect, request, form, services, not outcome.counted)
+    """From the process's caches when they hold everything (``oauth.introspection``, usually
+    answered by ``CachedIntrospection`` before routing); else Authlib's endpoint on the
+    database, in one thread-pool hop."""
+    counted = request.scope.get("state", {}).get(COUNTED)
+    if counted is None:  # not seen by the middleware
+        limit = LIMIT.limit(services)
+        outcome = await answer_from_caches(services, request.headers, form, limit)
+        if outcome.response is not None:
+            return outcome.response
+        counted = outcome.counted
+    return await run_in_threadpool(_introspect, request, form, services, not counted)
 
 
 def _introspect(request: Request, form: FormData, services: Services, count: bool) -> Response:

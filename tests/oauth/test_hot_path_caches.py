@@ -192,3 +192,30 @@ def test_a_foreign_token_is_inactive_from_the_caches_too(
     for _ in range(2):
         assert introspect(client, other_app, foreign)["active"] is True
         assert introspect(client, mini, foreign) == {"active": False}
+
+
+def test_the_route_limit_applies_to_cached_answers_once_per_request(
+    client: Any, mini: OnlineApp, wallet: TestWallet, services: Services
+) -> None:
+    access = tokens_for(client, mini, wallet)["access_token"]
+    services.settings.rate_limits.oauth_backend_per_ip_per_minute = 3
+    answers = [_introspect(client, mini.app_id, mini.client_secret, access) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[1].headers["RateLimit-Remaining"] == "1"
+    assert answers[3].json()["limit"] == "oauth.backend"
+    assert answers[3].headers["content-type"].startswith("application/problem+json")
+    assert answers[3].headers["Retry-After"]
+
+
+def test_client_secret_post_still_introspects_the_long_way(
+    client: Any, mini: OnlineApp, wallet: TestWallet, long_way: list[bool]
+) -> None:
+    access = tokens_for(client, mini, wallet)["access_token"]
+    for _ in range(2):
+        answered = client.post(
+            "/oauth/introspect",
+            data={"token": access, "client_id": mini.app_id, "client_secret": mini.client_secret},
+        )
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["active"] is True
+    assert long_way == [True, True]
