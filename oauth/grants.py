@@ -240,17 +240,20 @@ class RefreshGrant(grants.RefreshTokenGrant):
         if not refresh_token.startswith(tokens.REFRESH_PREFIX) or len(refresh_token) > 128:
             return None
         token_hash = self.server.services.hasher.hash(refresh_token)
-        row = self.session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
-        )
-        if row is None:
+        # one round trip: the token (locked), its family, the grant (updated on issue) and the
+        # user (the identity), the last three then served from the session's identity map
+        found = self.session.execute(
+            select(RefreshToken, TokenFamily, UserAuthorization, WalletUser)
+            .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
+            .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
+            .join(WalletUser, WalletUser.id == TokenFamily.user_id)
+            .where(RefreshToken.token_hash == token_hash)
+            .with_for_update(of=RefreshToken)
+        ).first()
+        if found is None:
             return None
-        family = self.session.get(TokenFamily, row.family_id)
-        if (
-            family is None
-            or family.revoked_at is not None
-            or not tokens.family_is_live(self.session, family.id)
-        ):
+        row, family, grant, _user = found
+        if family.revoked_at is not None or grant.revoked_at is not None:
             return None
         now = utcnow()
         if row.expires_at <= now:

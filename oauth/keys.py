@@ -144,6 +144,12 @@ class KeyRing:
         self._load(session)
         return self._public.get(kid)
 
+    def held_public_key(self, kid: str) -> ECKey | None:
+        """The key, only if this process holds it and its view is fresh (no database read)."""
+        if time.monotonic() - self._loaded_at >= self._ttl:
+            return None
+        return self._public.get(kid)
+
     def _load(self, session: Session) -> None:
         records = published(session)
         public = {r.kid: ECKey.import_key(dict(r.public_jwk)) for r in records}

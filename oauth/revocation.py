@@ -1,9 +1,10 @@
 """Revoking grants and device sessions, and reacting to stolen-token signals.
 
 Revocation is a database write in the request's transaction; every token check reads that state
-(``tokens.family_is_live``), so a revocation is effective for introspection and every platform API
-the moment it commits. Each one is audited; a replayed code or a reused refresh token also raises
-an alert, since it means a token leaked.
+(``live_families``: the database, or a per-process copy behind the Redis epoch
+``oauth.families`` that every revocation bumps), so a revocation is effective for introspection
+and every platform API the moment it commits. Each one is audited; a replayed code or a reused
+refresh token also raises an alert, since it means a token leaked.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from chainless.oauth import live_families  # noqa: F401 - its epoch watch must be registered
 from chainless.oauth.models import AuthorizationCode, RefreshToken, TokenFamily, UserAuthorization
 from chainless.platform.alerts.service import Level, raise_alert
 from chainless.platform.audit import service as audit
@@ -95,12 +97,18 @@ def refresh_reused(
 
 def refresh_token_row(
     session: Session, services: Services, plain: str
-) -> tuple[RefreshToken, TokenFamily] | None:
-    row = session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == services.hasher.hash(plain))
-    )
-    family = session.get(TokenFamily, row.family_id) if row else None
-    return (row, family) if row is not None and family is not None else None
+) -> tuple[RefreshToken, TokenFamily, bool] | None:
+    """The refresh token, its family and whether the family is live, in one query."""
+    row = session.execute(
+        select(RefreshToken, TokenFamily, UserAuthorization.revoked_at)
+        .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
+        .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
+        .where(RefreshToken.token_hash == services.hasher.hash(plain))
+    ).first()
+    if row is None:
+        return None
+    token, family, grant_revoked_at = row
+    return token, family, family.revoked_at is None and grant_revoked_at is None
 
 
 @events.subscribe(events.APP_DELISTED)

@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from chainless.oauth.clients import OAuthClient
 from chainless.platform.alerts.service import Level, raise_alert
-from chainless.platform.apps.oauth_view import client_record
+from chainless.platform.apps.oauth_view import ClientRecord, cached_client_record
 from chainless.platform.core.context import current_request
 from chainless.platform.core.scopes import SCOPES
 from chainless.platform.core.services import Services
@@ -111,14 +111,20 @@ class ChainlessAuthorizationServer(AuthorizationServer):
         super().__init__(scopes_supported=list(SCOPES))
         self.services = services
         self.session = session
+        self._records: dict[str, ClientRecord | None] = {}  # Authlib asks more than once
+
+    def client_record(self, client_id: str) -> ClientRecord | None:
+        """The app's client record: the process's copy while the ``oauth.clients`` epoch stands
+        (``apps.oauth_view``), read once per request."""
+        if not client_id or len(client_id) > _MAX_CLIENT_ID:
+            return None
+        if client_id not in self._records:
+            self._records[client_id] = cached_client_record(self.session, self.services, client_id)
+        return self._records[client_id]
 
     # --- clients -------------------------------------------------------------------------
     def query_client(self, client_id: str) -> OAuthClient | None:
-        record = (
-            client_record(self.session, client_id)
-            if client_id and len(client_id) <= _MAX_CLIENT_ID
-            else None
-        )
+        record = self.client_record(client_id)
         if record is None or not record.online:
             return None  # delisted, in review or unknown apps are not clients
         return OAuthClient(record, self.services.hasher)

@@ -5,7 +5,8 @@ address (only with the ``basic:address`` scope: a token is readable by the app, 
 more than the user agreed to share), so app backends can verify them offline against the JWKS.
 Each carries ``sid``, its token family (one device's session of one grant): revoking the family
 or the grant makes every token of it inactive at once for introspection and for the platform's
-own APIs, which check that state in the database on every use. Refresh tokens are opaque, stored
+own APIs, which check that state on every use (``live_families``: a per-process copy behind a
+Redis epoch that every revocation bumps). Refresh tokens are opaque, stored
 as hashes, rotated on every use.
 """
 
@@ -13,15 +14,16 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chainless.oauth import live_families
 from chainless.oauth.keys import KeyCipher, KeyRing
 from chainless.oauth.models import RefreshToken, TokenFamily, UserAuthorization
 from chainless.platform.core.clock import utcnow
@@ -171,12 +173,25 @@ def decode_access_token(
         with services.database.session() as own:
             return decode_access_token(services, token, own)
     ring = keyring(services)
+    return _decode(services, token, lambda kid: ring.public_key(session, kid))
 
+
+def decode_with_held_keys(services: Services, token: str) -> AccessClaims | None:
+    """``decode_access_token`` with only the keys this process holds fresh, no database at all:
+    ``None`` also when the token's key is not at hand (the caller then takes the long way)."""
+    if token.count(".") != 2 or len(token) > 4096:
+        return None
+    return _decode(services, token, keyring(services).held_public_key)
+
+
+def _decode(
+    services: Services, token: str, public_key: Callable[[str], Any | None]
+) -> AccessClaims | None:
     def key_for(guest: Any) -> Any:
         header = guest.headers()
         if header.get("typ") != ACCESS_TOKEN_TYPE:
             raise ValueError("not an access token")
-        key = ring.public_key(session, str(header.get("kid", "")))
+        key = public_key(str(header.get("kid", "")))
         if key is None:
             raise ValueError("unknown key id")
         return key
@@ -212,17 +227,13 @@ def _optional_str(value: Any) -> str | None:
 
 def family_is_live(session: Session, family_id: str) -> bool:
     """Neither the device session nor the grant behind a token has been revoked."""
-    row = session.execute(
-        select(TokenFamily.revoked_at, UserAuthorization.revoked_at)
-        .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
-        .where(TokenFamily.id == family_id)
-    ).first()
-    return row is not None and row[0] is None and row[1] is None
+    found = live_families.family_with_liveness(session, family_id)
+    return found is not None and found[1]
 
 
 def active_access_token(services: Services, session: Session, token: str) -> AccessClaims | None:
     """A valid, unexpired and unrevoked access token — what every platform API accepts."""
     claims = decode_access_token(services, token, session)
-    if claims is None or not family_is_live(session, claims.family_id):
+    if claims is None or live_families.live_family(session, services, claims.family_id) is None:
         return None
     return claims

@@ -13,21 +13,31 @@ from authlib.oauth2.rfc7662 import (  # type: ignore[import-untyped, unused-igno
     IntrospectionEndpoint,
 )
 from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from chainless.oauth import revocation, tokens
+from chainless.oauth import live_families, revocation, tokens
 from chainless.oauth.endpoints.authorize import build_server
+from chainless.oauth.endpoints.cached_introspection import COUNTED, LIMIT
 from chainless.oauth.endpoints.common import oauth_request, read_form
+from chainless.oauth.introspection import access_token_payload, answer_from_caches
 from chainless.oauth.models import RefreshToken, TokenFamily
 from chainless.oauth.server import ChainlessAuthorizationServer
 from chainless.platform.audit import service as audit
 from chainless.platform.core.clock import utcnow
-from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
+from chainless.platform.core.context import current_request
+from chainless.platform.core.deps import (
+    RateLimit,
+    RequestSlot,
+    ServicesDep,
+    apply_limit,
+)
+from chainless.platform.core.services import Services
 
 router = APIRouter(tags=["oauth"])
-_token_limit = Depends(RateLimit("oauth.token", "oauth_token_per_ip_per_minute"))
-_backend_limit = Depends(RateLimit("oauth.backend", "oauth_backend_per_ip_per_minute"))
+_token_limit_spec = RateLimit("oauth.token", "oauth_token_per_ip_per_minute")
+_backend_limit_spec = LIMIT
 Form = Annotated[FormData, Depends(read_form)]
 
 
@@ -62,28 +72,24 @@ class _TokenLookup:
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
         """Either kind, whatever the hint says (RFC 7009 §2.1: a wrong hint must not stop the
-        search)."""
+        search). A live family found is kept in the process's cache (``live_families``)."""
         services, session = self.server.services, self.server.session
         if token_string.count(".") == 2:
             claims = tokens.decode_access_token(services, token_string, session)
-            family = session.get(TokenFamily, claims.family_id) if claims else None
-            if family is not None:
-                return FoundToken(
-                    "access_token",
-                    family,
-                    claims=claims,
-                    live=tokens.family_is_live(session, family.id),
-                )
-        if token_string.startswith(tokens.REFRESH_PREFIX):
-            found = revocation.refresh_token_row(session, services, token_string)
+            epoch = live_families.current_epoch(services) if claims else None
+            found = (
+                live_families.family_with_liveness(session, claims.family_id) if claims else None
+            )
             if found is not None:
-                row, family = found
-                return FoundToken(
-                    "refresh_token",
-                    family,
-                    refresh=row,
-                    live=tokens.family_is_live(session, family.id),
-                )
+                family, live = found
+                if live:
+                    live_families.remember(services, family, epoch)
+                return FoundToken("access_token", family, claims=claims, live=live)
+        if token_string.startswith(tokens.REFRESH_PREFIX):
+            row = revocation.refresh_token_row(session, services, token_string)
+            if row is not None:
+                refresh, family, live = row
+                return FoundToken("refresh_token", family, refresh=refresh, live=live)
         return None
 
 
@@ -128,19 +134,7 @@ class Introspection(_TokenLookup, IntrospectionEndpoint):
                 "sub": family.user_id,
                 "sid": family.id,
             }
-        return {
-            "active": True,
-            "token_type": "Bearer",
-            "scope": " ".join(claims.scope),
-            "client_id": claims.client_id,
-            "sub": claims.subject,
-            "aud": claims.client_id,
-            "iss": self.server.services.settings.public_url,
-            "exp": claims.expires_at,
-            "iat": claims.issued_at,
-            "jti": claims.jti,
-            "sid": claims.family_id,
-        } | ({"wallet_address": claims.wallet_address} if claims.wallet_address else {})
+        return access_token_payload(claims, self.server.services.settings.public_url)
 
 
 def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
@@ -152,32 +146,69 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
 @router.post(
     "/oauth/token",
     summary="Exchange a code, or refresh (RFC 6749 §4.1.3, §6)",
-    dependencies=[_token_limit],
+    dependencies=[RequestSlot],
     response_class=Response,
 )
-def token(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
+async def token(request: Request, form: Form, services: ServicesDep) -> Response:
+    """The route's limit, the grant and the commit in one thread-pool hop (they were three)."""
+    return await run_in_threadpool(_token, request, form, services)
+
+
+def _token(request: Request, form: FormData, services: Services) -> Response:
+    apply_limit(
+        services, None, current_request().ip or "unknown", _token_limit_spec.limit(services)
+    )
     tokens.ensure_signing_key(services)
-    server = build_server(services, session)
-    return server.create_token_response(oauth_request(request, services, form))
+    with services.database.transaction() as session:
+        server = build_server(services, session)
+        return server.create_token_response(oauth_request(request, services, form))
 
 
 @router.post(
     "/oauth/revoke",
     summary="Revoke a token (RFC 7009)",
-    dependencies=[_backend_limit],
+    dependencies=[RequestSlot],
     response_class=Response,
 )
-def revoke(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
-    server = _with(build_server(services, session))
-    return server.create_endpoint_response("revocation", oauth_request(request, services, form))
+async def revoke(request: Request, form: Form, services: ServicesDep) -> Response:
+    return await run_in_threadpool(_revoke, request, form, services)
+
+
+def _revoke(request: Request, form: FormData, services: Services) -> Response:
+    ip = current_request().ip or "unknown"
+    apply_limit(services, None, ip, _backend_limit_spec.limit(services))
+    with services.database.transaction() as session:
+        server = _with(build_server(services, session))
+        return server.create_endpoint_response("revocation", oauth_request(request, services, form))
 
 
 @router.post(
     "/oauth/introspect",
     summary="Introspect a token (RFC 7662)",
-    dependencies=[_backend_limit],
+    dependencies=[RequestSlot],
     response_class=Response,
 )
-def introspect(request: Request, form: Form, session: DbSession, services: ServicesDep) -> Response:
-    server = _with(build_server(services, session))
-    return server.create_endpoint_response("introspection", oauth_request(request, services, form))
+async def introspect(request: Request, form: Form, services: ServicesDep) -> Response:
+    """From the process's caches when they hold everything (``oauth.introspection``, usually
+    answered by ``CachedIntrospection`` before routing); else Authlib's endpoint on the
+    database, in one thread-pool hop."""
+    counted = request.scope.get("state", {}).get(COUNTED)
+    if counted is None:  # not seen by the middleware
+        limit = LIMIT.limit(services)
+        outcome = await answer_from_caches(services, request.headers, form, limit)
+        if outcome.response is not None:
+            return outcome.response
+        counted = outcome.counted
+    return await run_in_threadpool(_introspect, request, form, services, not counted)
+
+
+def _introspect(request: Request, form: FormData, services: Services, count: bool) -> Response:
+    if count:
+        apply_limit(
+            services, None, current_request().ip or "unknown", _backend_limit_spec.limit(services)
+        )
+    with services.database.transaction() as session:
+        server = _with(build_server(services, session))
+        return server.create_endpoint_response(
+            "introspection", oauth_request(request, services, form)
+        )

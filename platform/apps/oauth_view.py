@@ -1,6 +1,11 @@
 """What the OAuth server may know of an app: its public client record (read-only).
 
-The wallet-login component talks to apps through this function, never through their tables.
+The wallet-login component talks to apps through these functions, never through their tables.
+Every OAuth request needs its client's record, and the record almost never changes, so each api
+process keeps the records it read behind the Redis epoch ``oauth.clients`` (``core.epochs``): a
+change of the app (status, secret, redirect URIs, scopes), of its developer's name or of its audit
+certificates bumps the epoch after its commit, and every process reads the database again on its
+next request. Without Redis nothing is cached.
 """
 
 from __future__ import annotations
@@ -8,10 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from chainless.platform.core.clock import utcnow
+from chainless.platform.core.epoch_cache import EpochCache, process_cache
+from chainless.platform.core.epochs import Change, watch
+from chainless.platform.core.services import Services
 from chainless.platform.models import Account, AppStatus, AuditCertificate, MiniProgram
 
 
@@ -78,3 +86,59 @@ def client_record(session: Session, app_id: str) -> ClientRecord | None:
         audit_issuer=issuer,
         listed_at=app.listed_at,
     )
+
+
+# --- the process's copy, behind the ``oauth.clients`` epoch --------------------------------------
+CLIENT_EPOCH = "oauth.clients"
+ClientCache = EpochCache[ClientRecord]
+"""App id -> client record, as read under the ``oauth.clients`` epoch."""
+
+
+def client_cache(services: Services) -> ClientCache | None:
+    """The process's cache; ``None`` without Redis (no shared epoch, so nothing is cached)."""
+    return process_cache(services, "apps.oauth_clients", max_entries=20_000)
+
+
+def cached_client_record(
+    session: Session, services: Services, app_id: str, epoch: str | None = None
+) -> ClientRecord | None:
+    """``client_record``, served from the process's copy while the epoch has not moved.
+
+    ``epoch`` is the epoch as the caller already read it, else it is read here (one Redis GET),
+    always before the database: see ``core.epochs``. Unknown apps are not cached.
+    """
+    cache = client_cache(services)
+    if cache is None or services.epochs is None:
+        return client_record(session, app_id)
+    if epoch is None:
+        epoch = services.epochs.current(CLIENT_EPOCH)
+    cached = cache.get(app_id, epoch)
+    if cached is not None:
+        return cached
+    record = client_record(session, app_id)
+    if record is not None:
+        cache.put(app_id, record, epoch)
+    return record
+
+
+_ACCOUNT_FIELDS = ("display_name", "email")
+
+
+def _changes_client(instance: object, change: Change) -> bool:
+    """Anything a client record carries: the app's row, its newest audit certificate, and the
+    name of its developer."""
+    if isinstance(instance, MiniProgram | AuditCertificate):
+        return True
+    if isinstance(instance, Account):
+        if change != "dirty":
+            return change == "deleted"
+        attrs = inspect(instance).attrs
+        return any(attrs[name].history.has_changes() for name in _ACCOUNT_FIELDS)
+    return False
+
+
+watch(
+    CLIENT_EPOCH,
+    changes=_changes_client,
+    tables=frozenset({"mini_programs", "audit_certificates", "accounts"}),
+)

@@ -46,6 +46,10 @@ class RedisCounters:
         self._redis = redis
         self._prefix = prefix
 
+    def key(self, name: str) -> str:
+        """The Redis key of counter ``name`` (for a script that reads it along with others)."""
+        return self._prefix + name
+
     def incr(self, key: str, ttl_seconds: int) -> int:
         pipe = self._redis.pipeline()
         pipe.incr(self._prefix + key)
