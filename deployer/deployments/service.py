@@ -45,6 +45,7 @@ def _create(
     trigger: str,
     requested_by: str,
     commit_sha: str | None = None,
+    rollout: str = "immediate",
 ) -> Deployment:
     assert app.repo_url is not None
     deployment = repository.add(
@@ -58,6 +59,7 @@ def _create(
             commit_sha=commit_sha,
             trigger=trigger,
             requested_by=requested_by,
+            rollout=rollout,
         ),
     )
     repository.add_event(session, deployment, "queue", "queued", f"{ref} to {environment}")
@@ -83,6 +85,7 @@ def request_deployment(
         ref=ref,
         trigger="api",
         requested_by=principal.id,
+        rollout=body.rollout,
     )
     audit.record(
         session,

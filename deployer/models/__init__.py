@@ -1,4 +1,5 @@
-"""Deployer tables: deployments, their progress events, and the webhook deliveries received."""
+"""Deployer tables: deployments, their progress events, the webhook deliveries received, and
+releases with their per-environment channels and history."""
 
 from chainless.deployer.models.deployments import (
     Deployment,
@@ -6,5 +7,14 @@ from chainless.deployer.models.deployments import (
     DeploymentStatus,
     WebhookDelivery,
 )
+from chainless.deployer.models.releases import Release, ReleaseChannel, ReleaseEvent
 
-__all__ = ["Deployment", "DeploymentEvent", "DeploymentStatus", "WebhookDelivery"]
+__all__ = [
+    "Deployment",
+    "DeploymentEvent",
+    "DeploymentStatus",
+    "Release",
+    "ReleaseChannel",
+    "ReleaseEvent",
+    "WebhookDelivery",
+]

@@ -46,6 +46,10 @@ class Deployment(Base):
     requested_by: Mapped[str] = mapped_column(String(64))  # account or API key id, or "github"
     status: Mapped[str] = mapped_column(String(16), default=DeploymentStatus.QUEUED)
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage running or last run
+    # immediate: the release goes live when published; staged: it waits for canary or promote
+    rollout: Mapped[str] = mapped_column(
+        String(16), default="immediate", server_default="immediate"
+    )
     manifest: Mapped[dict[str, Any] | None]
     artifacts: Mapped[dict[str, Any] | None]  # what the stages produced (frontend files, ...)
     error_code: Mapped[str | None] = mapped_column(String(64))

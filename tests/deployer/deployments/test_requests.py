@@ -77,13 +77,15 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         ("source", "succeeded"),
         ("frontend", "started"),
         ("frontend", "succeeded"),
+        ("release", "started"),
+        ("release", "succeeded"),
         ("deployment", "succeeded"),
     ]
     newer = _detail(
         factory.client, app_id, developer, queued["id"] + f"?after={detail['events'][1]['id']}"
     )
     after_start = [e["status"] for e in newer["events"]]
-    assert after_start == ["succeeded", "started", "succeeded", "succeeded"]
+    assert after_start == ["succeeded", "started", "succeeded", "started", "succeeded", "succeeded"]
 
 
 def test_a_tag_or_commit_can_be_deployed(

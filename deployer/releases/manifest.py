@@ -1,0 +1,112 @@
+"""The release manifest: every published file with its SHA-256, signed by the platform key.
+
+The payload is canonical JSON (keys sorted, no spaces, UTF-8) signed as a JWS in compact
+serialisation (RFC 7515 §7.1) with ES256 (RFC 7518 §3.4) by the platform's current signing key,
+the one whose public half is in the JWKS at ``/oauth/jwks`` (RFC 7517). The wallet fetches the
+JWKS, verifies the signature by ``kid``, then checks each file it loads against the manifest's
+``sha256``: a file changed anywhere between the build and the webview fails the check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+
+FORMAT = "chainless-release/1"
+JWS_TYPE = "chainless-release+jws"
+ALGORITHM = "ES256"
+
+
+class InvalidManifest(ValueError):
+    pass
+
+
+def canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def bundle_hash(files: Sequence[Mapping[str, Any]]) -> str:
+    """SHA-256 over the file list sorted by path: one line ``path NUL sha256 NUL size LF`` each.
+
+    The same files at the same paths give the same hash (it equals the frontend build's digest),
+    so it names the published site.
+    """
+    lines = "".join(
+        f"{f['path']}\0{f['sha256']}\0{f['size']}\n" for f in sorted(files, key=lambda f: f["path"])
+    )
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def build(
+    *,
+    app_id: str,
+    environment: str,
+    version: str,
+    commit: str,
+    deployment_id: str,
+    files: Sequence[Mapping[str, Any]],
+    contracts: object | None,
+    base_url: str,
+    created_at: datetime,
+) -> dict[str, Any]:
+    listed = [
+        {
+            "path": f["path"],
+            "sha256": f["sha256"],
+            "size": f["size"],
+            "content_type": f["content_type"],
+        }
+        for f in sorted(files, key=lambda f: f["path"])
+    ]
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "app_id": app_id,
+        "environment": environment,
+        "version": version,
+        "commit": commit,
+        "deployment_id": deployment_id,
+        "created_at": created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "bundle_hash": bundle_hash(listed),
+        "base_url": base_url,
+        "files": listed,
+    }
+    if contracts:
+        manifest["contracts"] = contracts
+    return manifest
+
+
+def sign(manifest: Mapping[str, Any], key: ECKey, kid: str) -> str:
+    header = {"alg": ALGORITHM, "kid": kid, "typ": JWS_TYPE, "cty": "json"}
+    return jws.serialize_compact(header, canonical(manifest), key, algorithms=[ALGORITHM])
+
+
+def verify(token: str, jwks: Mapping[str, Any]) -> dict[str, Any]:
+    """The manifest if the signature verifies against a key of ``jwks``; else InvalidManifest."""
+    try:
+        keys = KeySet.import_key_set(dict(jwks))  # type: ignore[arg-type]
+        signed = jws.deserialize_compact(token, keys, algorithms=[ALGORITHM])
+    except (JoseError, ValueError) as error:
+        raise InvalidManifest(f"the manifest's signature does not verify: {error}") from None
+    if signed.protected.get("typ") != JWS_TYPE:
+        raise InvalidManifest("not a release manifest (typ)")
+    payload = json.loads(signed.payload)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise InvalidManifest("unknown manifest format")
+    return payload
+
+
+def check_file(manifest: Mapping[str, Any], path: str, data: bytes) -> None:
+    """Raise InvalidManifest unless ``data`` is the file the manifest lists at ``path``."""
+    listed = {f["path"]: f for f in manifest["files"]}
+    entry = listed.get(path)
+    if entry is None:
+        raise InvalidManifest(f"{path} is not in the manifest")
+    if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["size"]:
+        raise InvalidManifest(f"{path} does not match its SHA-256 in the manifest")
