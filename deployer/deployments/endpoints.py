@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.deployments import service
+from chainless.deployer.deployments.pipeline import STAGES
 from chainless.deployer.deployments.schemas import (
     DeploymentDetailOut,
     DeploymentEventOut,
@@ -84,6 +85,7 @@ def get_deployment(
         manifest=deployment.manifest,
         artifacts=deployment.artifacts,
         events=[_event(e) for e in events],
+        stages=[stage.name for stage in STAGES],
     )
 
 

@@ -60,6 +60,9 @@ class DeploymentDetailOut(DeploymentOut):
         description="What the stages produced: frontend files (path, sha256, size), build steps"
     )
     events: list[DeploymentEventOut]
+    stages: list[str] = Field(
+        default_factory=list, description="The pipeline's stages, in order (for progress bars)"
+    )
 
 
 class WebhookSetupOut(BaseModel):
