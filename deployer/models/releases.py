@@ -34,6 +34,7 @@ class Release(Base):
     commit_sha: Mapped[str] = mapped_column(String(40))
     bundle_hash: Mapped[str] = mapped_column(String(64))  # names the published site
     manifest_key: Mapped[str] = mapped_column(String(512))  # the signed manifest (JWS)
+    manifest_kid: Mapped[str] = mapped_column(String(32), index=True)  # the key that signed it
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

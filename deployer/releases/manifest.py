@@ -9,6 +9,7 @@ JWKS, verifies the signature by ``kid``, then checks each file it loads against 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -83,8 +84,18 @@ def build(
 
 
 def sign(manifest: Mapping[str, Any], key: ECKey, kid: str) -> str:
+    return sign_payload(canonical(manifest), key, kid)
+
+
+def sign_payload(payload: bytes, key: ECKey, kid: str) -> str:
     header = {"alg": ALGORITHM, "kid": kid, "typ": JWS_TYPE, "cty": "json"}
-    return jws.serialize_compact(header, canonical(manifest), key, algorithms=[ALGORITHM])
+    return jws.serialize_compact(header, payload, key, algorithms=[ALGORITHM])
+
+
+def payload_of(token: str) -> bytes:
+    """The signed bytes of a compact JWS, unverified (to sign the very same bytes again)."""
+    encoded = token.split(".")[1]
+    return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
 
 
 def verify(token: str, jwks: Mapping[str, Any]) -> dict[str, Any]:

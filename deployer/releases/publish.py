@@ -121,6 +121,7 @@ def _publish(
             commit_sha=deployment.commit_sha,
             bundle_hash=bundle,
             manifest_key=manifest_key,
+            manifest_kid=signing.kid,
             created_by=deployment.requested_by,
             created_at=utcnow(),
         ),

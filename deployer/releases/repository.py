@@ -119,3 +119,14 @@ def history(session: Session, app_id: str, environment: str) -> Sequence[Release
         .order_by(ReleaseEvent.id.desc())
         .limit(HISTORY_LIMIT)
     ).all()
+
+
+def signed_by_other_key(session: Session, kid: str, limit: int) -> Sequence[Release]:
+    """Releases whose manifest another key signed, locked (two runs never sign one twice)."""
+    return session.scalars(
+        select(Release)
+        .where(Release.manifest_kid != kid)
+        .order_by(Release.created_at.desc())
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()

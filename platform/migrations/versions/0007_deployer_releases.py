@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("commit_sha", sa.String(length=40), nullable=False),
         sa.Column("bundle_hash", sa.String(length=64), nullable=False),
         sa.Column("manifest_key", sa.String(length=512), nullable=False),
+        sa.Column("manifest_kid", sa.String(length=32), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("created_at", UTC, nullable=False),
         sa.ForeignKeyConstraint(
@@ -53,6 +54,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_releases")),
         sa.UniqueConstraint("app_id", "environment", "version", name="uq_releases_app_env_version"),
     )
+    op.create_index("ix_releases_manifest_kid", "releases", ["manifest_kid"], unique=False)
     op.create_index(
         "ix_releases_app_env_created",
         "releases",
@@ -127,6 +129,7 @@ def downgrade() -> None:
     op.drop_table("release_events")
     op.drop_table("release_channels")
     op.drop_index("ix_releases_app_env_created", table_name="releases")
+    op.drop_index("ix_releases_manifest_kid", table_name="releases")
     op.drop_table("releases")
     with op.batch_alter_table("deployments") as batch:
         batch.drop_column("rollout")

@@ -123,3 +123,52 @@ def test_versions_must_increase_and_an_unchanged_redeploy_reuses_the_build(
     release_version(mini_program_repo, "1.0.1")
     assert deploy(factory, jobs, app_id, developer)["status"] == "succeeded"
     assert releases(factory, app_id, developer)["current"] == "1.0.1"
+
+
+def test_manifests_are_signed_again_after_the_key_rotates(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Services
+) -> None:
+    from datetime import timedelta
+
+    from chainless.deployer.releases.tasks import RENEW_SIGNATURES
+    from chainless.oauth import keys as signing_keys
+    from chainless.oauth.tokens import keyring
+    from chainless.platform.core.jobs import get_job
+    from chainless.platform.core.services import run_job
+
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    deploy(factory, jobs, app_id, developer)
+    before = releases(factory, app_id, developer)["releases"][0]["manifest_url"]
+    old_token = factory.client.get(path_of(before)).text
+    with services.transaction() as session:
+        cipher = signing_keys.KeyCipher(services.settings.secret_key)
+        signing_keys.rotate(session, cipher, token_lifetime=timedelta(seconds=0))
+        for record in signing_keys.published(session):
+            if record.retired_at is not None:
+                record.expires_at = record.retired_at  # the old key has left the JWKS
+    keyring(services).invalidate()
+    jwks = factory.client.get("/oauth/jwks").json()
+    with pytest.raises(release_manifest.InvalidManifest):
+        release_manifest.verify(old_token, jwks)
+    run_job(services, get_job(RENEW_SIGNATURES), {})
+    after = releases(factory, app_id, developer)["releases"][0]["manifest_url"]
+    assert after != before
+    new_token = factory.client.get(path_of(after)).text
+    assert release_manifest.verify(new_token, jwks) == release_manifest.verify(
+        old_token, {"keys": [*jwks["keys"], *_retired(services)]}
+    )
+    assert factory.client.get(path_of(before)).status_code == 200  # the old object stays
+    run_job(services, get_job(RENEW_SIGNATURES), {})  # nothing left to sign again
+    assert releases(factory, app_id, developer)["releases"][0]["manifest_url"] == after
+
+
+def _retired(services: Services) -> list[dict[str, object]]:
+    from sqlalchemy import select
+
+    from chainless.oauth.models import SigningKey
+
+    with services.transaction() as session:
+        return [
+            dict(k.public_jwk)
+            for k in session.scalars(select(SigningKey).where(SigningKey.retired_at.is_not(None)))
+        ]
