@@ -163,7 +163,7 @@ def entry(
         release, in_canary = (chosen, True) if chosen is not None else (current, False)
     base = services.settings.public_url
     site = base + keys.site_path(app_id, release.bundle_hash)
-    headers = {"Cache-Control": NO_CACHE, "X-Chainless-Release": release.version, "Vary": "*"}
+    headers = {"Cache-Control": NO_CACHE, "X-Chainless-Release": release.version}
     if format == "redirect":
         redirect = RedirectResponse(site + path.lstrip("/"), status_code=302, headers=headers)
         return _limits(redirect, response)

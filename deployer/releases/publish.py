@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm import Session
+
 from chainless.deployer.manifest import Manifest
 from chainless.deployer.models import Deployment, Release, ReleaseChannel
 from chainless.deployer.releases import keys, repository
@@ -70,7 +72,7 @@ def run(context: StageContext) -> str:
     return f"release {version} {note}, site {bundle[:12]}"
 
 
-def _check_increasing(session: Any, deployment: Deployment, version: str) -> None:
+def _check_increasing(session: Session, deployment: Deployment, version: str) -> None:
     highest = repository.highest_version(session, deployment.app_id, deployment.environment)
     if highest is not None and not Version.parse(version) > highest:
         raise Conflict(
