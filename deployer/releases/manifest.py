@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -78,9 +79,43 @@ def build(
         "base_url": base_url,
         "files": listed,
     }
-    if contracts:
-        manifest["contracts"] = contracts
+    addresses = contract_addresses(contracts)
+    if addresses:
+        manifest["contracts"] = addresses
     return manifest
+
+
+ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
+CONTRACT_FIELDS = ("name", "address", "chain_id", "environment", "transaction_hash", "tx_hash")
+
+
+def contract_addresses(contracts: object) -> list[dict[str, Any]] | None:
+    """The deployed contracts' names and addresses from ``artifacts.contracts``, nothing else.
+
+    The contracts stages record far more (ABI, bytecode, metadata, audit); the manifest names
+    only what the wallet checks calls against. Accepts a list of entries or a mapping of name
+    to entry (or of name to address), or a mapping holding such a list under ``deployed`` or
+    ``contracts``; entries without a 0x-address are left out.
+    """
+    if isinstance(contracts, Mapping):
+        for nested in ("deployed", "contracts"):
+            if isinstance(contracts.get(nested), list | Mapping):
+                return contract_addresses(contracts[nested])
+        entries: list[object] = [
+            {"name": name, "address": value} if isinstance(value, str) else {"name": name, **value}
+            for name, value in contracts.items()
+            if isinstance(value, str | Mapping)
+        ]
+    elif isinstance(contracts, list):
+        entries = list(contracts)
+    else:
+        return None
+    found = [
+        {key: entry[key] for key in CONTRACT_FIELDS if key in entry}
+        for entry in entries
+        if isinstance(entry, Mapping) and ADDRESS.match(str(entry.get("address", "")))
+    ]
+    return found or None
 
 
 def sign(manifest: Mapping[str, Any], key: ECKey, kid: str) -> str:

@@ -172,3 +172,24 @@ def _retired(services: Services) -> list[dict[str, object]]:
             dict(k.public_jwk)
             for k in session.scalars(select(SigningKey).where(SigningKey.retired_at.is_not(None)))
         ]
+
+
+def test_the_manifest_names_only_the_contracts_addresses() -> None:
+    greeter = "0x" + "ab" * 20
+    registry = "0x" + "cd" * 20
+    recorded = [
+        {"name": "Greeter", "address": greeter, "chain_id": 31337, "abi": [], "bytecode": "0x60"},
+        {"name": "Registry", "address": registry, "metadata": {"compiler": "0.8.30"}},
+        {"name": "Library"},  # not deployed on its own
+    ]
+    expected = [
+        {"name": "Greeter", "address": greeter, "chain_id": 31337},
+        {"name": "Registry", "address": registry},
+    ]
+    assert release_manifest.contract_addresses(recorded) == expected
+    assert release_manifest.contract_addresses({"deployed": recorded}) == expected
+    assert release_manifest.contract_addresses(
+        {"Greeter": greeter, "Registry": {"address": registry}}
+    ) == [{"name": "Greeter", "address": greeter}, {"name": "Registry", "address": registry}]
+    assert release_manifest.contract_addresses(None) is None
+    assert release_manifest.contract_addresses({"compiled": "nothing deployed"}) is None
