@@ -48,8 +48,13 @@ def channel_view(
     session: Session, settings: Settings, principal: Principal, app_id: str, environment: str
 ) -> ChannelOut:
     app = access.app_for(session, principal, app_id, Permission.APP_READ)
-    channel = repository.channel(session, app.app_id, environment)
-    releases = repository.recent(session, app.app_id, environment)
+    return _view(session, settings, app.app_id, environment)
+
+
+def _view(session: Session, settings: Settings, app_id: str, environment: str) -> ChannelOut:
+    """The channel as the caller sees it after a change (the change's check covers the read)."""
+    channel = repository.channel(session, app_id, environment)
+    releases = repository.recent(session, app_id, environment)
     by_id = {r.id: r for r in releases}
 
     def version_of(release_id: str | None) -> str | None:
@@ -57,7 +62,7 @@ def channel_view(
         return release.version if release is not None else None
 
     return ChannelOut(
-        app_id=app.app_id,
+        app_id=app_id,
         environment=environment,
         current=version_of(channel.current_release_id) if channel else None,
         canary=version_of(channel.canary_release_id) if channel else None,
@@ -145,7 +150,7 @@ def start_canary(
         session, release, "canary", actor=principal.id, previous=current, canary_percent=percent
     )
     _audit(session, principal, "release.canary", release, f"{version} to {percent}% ({before}%)")
-    return channel_view(session, settings, principal, app_id, environment)
+    return _view(session, settings, app_id, environment)
 
 
 def promote(
@@ -165,7 +170,7 @@ def promote(
     publish.switch(channel, release, actor=principal.id)
     repository.add_event(session, release, "promoted", actor=principal.id, previous=current)
     _audit(session, principal, "release.promoted", release, f"{version} is current")
-    return channel_view(session, settings, principal, app_id, environment)
+    return _view(session, settings, app_id, environment)
 
 
 def rollback(
@@ -204,7 +209,7 @@ def rollback(
     repository.add_event(session, target, "rolled_back", actor=principal.id, previous=current)
     was = current.version if current is not None else "none"
     _audit(session, principal, "release.rolled_back", target, f"{was} → {target.version}")
-    return channel_view(session, settings, principal, app_id, environment)
+    return _view(session, settings, app_id, environment)
 
 
 def cancel_canary(
@@ -219,7 +224,7 @@ def cancel_canary(
         session, canary, "canary_cancelled", actor=principal.id, previous=current, reason="manual"
     )
     _audit(session, principal, "release.canary_cancelled", canary, f"{canary.version} cancelled")
-    return channel_view(session, settings, principal, app_id, environment)
+    return _view(session, settings, app_id, environment)
 
 
 def history(

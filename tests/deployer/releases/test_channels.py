@@ -191,3 +191,58 @@ def test_another_developers_app_is_not_found(
             method.upper(), f"/api/v1{path}", headers=stranger.headers, json=body
         )
         assert (answer.status_code, answer.json()["code"]) == (404, "app_not_found"), path
+
+
+def test_cancel_a_canary_and_what_an_api_key_may_do(
+    factory: Factory, three_releases: tuple[str, Actor], services: Services
+) -> None:
+    app_id, developer = three_releases
+    base = f"/apps/{app_id}/environments/dev"
+    none = _post(factory, developer, f"{base}/canary/cancel")
+    assert (none.status_code, none.json()["code"]) == (409, "no_canary")
+    assert _post(factory, developer, f"{base}/releases/1.2.0/canary", {"percent": 50}).is_success
+    cancelled = _post(factory, developer, f"{base}/canary/cancel")
+    assert (cancelled.json()["current"], cancelled.json()["canary"]) == ("1.1.0", None)
+    assert _audit(services, app_id)[-1] == "release.canary_cancelled"
+
+    def key(*scopes: str) -> dict[str, str]:
+        created = factory.client.post(
+            f"/api/v1/apps/{app_id}/api-keys",
+            headers=developer.headers,
+            json={"name": "ci", "environment": "dev", "scopes": list(scopes)},
+        )
+        assert created.status_code == 201, created.text
+        return {"X-API-Key": created.json()["key"]}
+
+    reader = key("data:read")
+    listed = factory.client.get(f"/api/v1{base}/releases", headers=reader)
+    assert listed.status_code == 200
+    refused = factory.client.post(f"/api/v1{base}/rollback", headers=reader, json={})
+    assert refused.status_code == 403
+    deployer_key = key("deploy:write")
+    done = factory.client.post(f"/api/v1{base}/rollback", headers=deployer_key, json={})
+    assert done.status_code == 200, done.text
+    history = factory.client.get(f"/api/v1{base}/history", headers=reader).json()
+    assert history[0]["action"] == "rolled_back"
+    assert history[0]["actor"] != developer.id  # the API key's id
+
+
+def test_a_staged_first_release_waits_for_a_promotion(
+    factory: Factory, jobs: RecordingJobRunner, github: GitHubStandIn, mini_program_repo: Path
+) -> None:
+    app_id, developer = _app_with_repo(factory, github.host("dev/greeter", mini_program_repo), jobs)
+    staged = deploy(factory, jobs, app_id, developer, rollout="staged")
+    assert staged["status"] == "succeeded", staged
+    channel = releases(factory, app_id, developer)
+    assert (channel["current"], [r["status"] for r in channel["releases"]]) == (
+        None,
+        ["published"],
+    )
+    assert factory.client.get(f"/cdn/entry/{app_id}/dev").json()["code"] == "no_release"
+    base = f"/apps/{app_id}/environments/dev"
+    early = _post(factory, developer, f"{base}/releases/1.0.0/canary", {"percent": 10})
+    assert (early.status_code, early.json()["code"]) == (409, "no_current_release")
+    assert _post(factory, developer, f"{base}/releases/1.0.0/promote").json()["current"] == "1.0.0"
+    assert entry(factory, app_id, USERS[0]) == "1.0.0"
+    nothing = _post(factory, developer, f"{base}/rollback")
+    assert (nothing.status_code, nothing.json()["code"]) == (409, "nothing_to_roll_back_to")
