@@ -81,8 +81,9 @@ def _immutable(
     return _limits(Response(data, media_type=content_type, headers=headers), response)
 
 
-@router.get(
+@router.api_route(
     "/sites/{app_id}/{bundle_hash}/{path:path}",
+    methods=["GET", "HEAD"],
     summary="A file of a published release (versioned, immutable)",
     responses=problem_responses(404, 429),
     dependencies=_files_limit,

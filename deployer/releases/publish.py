@@ -67,7 +67,8 @@ def run(context: StageContext) -> str:
         target_type="release",
         target_id=release.id,
         app_id=deployment.app_id,
-        summary=f"{version} to {deployment.environment} from {deployment.commit_sha[:12]}",
+        summary=f"{version} to {deployment.environment} from {deployment.commit_sha[:12]}, "
+        f"deployment {deployment.id} requested by {deployment.requested_by}",
     )
     return f"release {version} {note}, site {bundle[:12]}"
 

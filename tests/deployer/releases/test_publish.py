@@ -86,6 +86,8 @@ def test_served_files_are_immutable_and_unknown_ones_are_problems(
     assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     again = factory.client.get(site + "index.html", headers={"If-None-Match": page.headers["etag"]})
     assert again.status_code == 304
+    head = factory.client.head(site + "index.html")
+    assert (head.status_code, head.headers["etag"]) == (200, page.headers["etag"])
     for missing in (site + "nope.js", site + "../index.html", f"/cdn/sites/{app_id}/{'0' * 64}/a"):
         gone = factory.client.get(missing)
         assert gone.status_code == 404, missing
