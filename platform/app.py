@@ -61,6 +61,8 @@ def _include_routers(app: FastAPI) -> None:
     from chainless.chain.relay.config_endpoints import router as relay_config
     from chainless.chain.relay.endpoints import router as relay
     from chainless.deployer.deployments.endpoints import router as deployments
+    from chainless.deployer.releases.cdn import router as cdn
+    from chainless.deployer.releases.endpoints import router as releases
     from chainless.oauth.endpoints import router as oauth
     from chainless.platform.accounts.endpoints import router as accounts
     from chainless.platform.alerts.endpoints import router as alerts
@@ -85,10 +87,12 @@ def _include_routers(app: FastAPI) -> None:
         audit,
         alerts,
         deployments,
+        releases,
     ):  # hot first
         app.include_router(router, prefix="/api/v1")
     app.include_router(members, prefix="/api/v1")
     app.include_router(relay, prefix="/api/v1")
     app.include_router(relay_config, prefix="/api/v1")
     app.include_router(oauth)
+    app.include_router(cdn)
     app.include_router(console)

@@ -262,3 +262,12 @@ def _configure_logging(settings: Settings) -> None:
 
 def main() -> None:
     app()
+
+
+def _register_components() -> None:
+    from chainless.deployer.cli import register
+
+    register(app)
+
+
+_register_components()

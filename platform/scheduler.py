@@ -28,7 +28,7 @@ HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 APIKEYS_TASKS = "chainless.platform.apikeys.tasks"
 # Features that declare their own ``periodic_jobs()`` (skipped when not installed).
-FEATURE_TASKS = ("chainless.chain.relay.tasks",)
+FEATURE_TASKS = ("chainless.chain.relay.tasks", "chainless.deployer.releases.tasks")
 
 
 @dataclass(frozen=True)

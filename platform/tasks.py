@@ -10,6 +10,7 @@ JOB_MODULES = (
     "chainless.platform.apikeys.tasks",
     "chainless.chain.relay.tasks",
     "chainless.deployer.deployments.tasks",
+    "chainless.deployer.releases.tasks",
 )
 
 

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.contracts import overrides
 from chainless.deployer.deployments import retries, service
+from chainless.deployer.deployments.pipeline import STAGES
 from chainless.deployer.deployments.schemas import (
     AuditOverrideIn,
     DeployedContractOut,
@@ -90,6 +91,7 @@ def get_deployment(
         manifest=deployment.manifest,
         artifacts=deployment.artifacts,
         events=[_event(e) for e in events],
+        stages=[stage.name for stage in STAGES],
     )
 
 

@@ -11,8 +11,10 @@ broadcast.
 
 Stages so far: ``source`` (resolve, fetch, check the manifest against the tree) and ``frontend``
 (``npm ci`` and the build in the sandbox, the output stored content-addressed, every step's log
-attached to the deployment); between them ``compile``, ``audit`` and ``contracts``
-(``chainless.deployer.contracts.stages``). Release comes next (deployer/README.md).
+attached to the deployment; an unchanged commit and ``[frontend]`` section reuse the earlier build);
+between source and frontend ``compile``, ``audit`` and ``contracts``
+(``chainless.deployer.contracts.stages``); last ``release`` (``releases/publish.py``: the signed
+manifest, the version published to the environment).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from chainless.deployer.frontend import build_frontend
 from chainless.deployer.isolation import sandbox_for
 from chainless.deployer.manifest import Manifest, load_manifest
 from chainless.deployer.models import Deployment, DeploymentStatus
+from chainless.deployer.releases import buildcache, publish
 from chainless.deployer.sources import SourceTree, SourceUnavailable, check_ref, source_for
 from chainless.platform.core import jobs
 from chainless.platform.core.clock import utcnow
@@ -100,13 +103,19 @@ def _frontend(context: StageContext) -> str:
     if manifest.frontend is None:
         return "no frontend in the manifest"
     storage = context.services.storage
+    reused = buildcache.reusable(storage, deployment, manifest.frontend)
+    if reused is not None:
+        deployment.artifacts = {**(deployment.artifacts or {}), "frontend": reused}
+        return f"reused the build of deployment {reused['reused_from']} (same commit and section)"
     with fetched(context) as tree, sandbox_for(context.services.settings) as sandbox:
         try:
             built = build_frontend(tree.root, manifest.frontend, sandbox)
             artifacts.store_files(storage, built)
         finally:
             context.logs.extend(artifacts.store_logs(storage, deployment.id, sandbox.logs))
-    deployment.artifacts = {**(deployment.artifacts or {}), "frontend": artifacts.describe(built)}
+    described = artifacts.describe(built)
+    buildcache.remember(storage, deployment, manifest.frontend, described)
+    deployment.artifacts = {**(deployment.artifacts or {}), "frontend": described}
     return (
         f"built {len(built.files)} files ({built.total_bytes} bytes), site {built.digest[:12]}, "
         f"{'offline' if built.offline_install else 'online'} install"
@@ -119,6 +128,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("audit", audit_stage),
     Stage("contracts", contracts_stage),
     Stage("frontend", _frontend),
+    Stage("release", publish.run),  # last: signs the manifest, publishes the version
 )
 
 

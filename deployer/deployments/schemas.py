@@ -19,6 +19,11 @@ class DeploymentRequest(BaseModel):
         description="Branch, tag or commit SHA; the app's registered branch when omitted",
     )
     environment: Environment = "dev"
+    rollout: Literal["immediate", "staged"] = Field(
+        default="immediate",
+        description="immediate: the release goes live when published; staged: it waits for a "
+        "canary or a promotion",
+    )
 
 
 class AuditOverrideIn(BaseModel):
@@ -49,6 +54,7 @@ class DeploymentOut(BaseModel):
     requested_by: str
     status: Literal["queued", "running", "succeeded", "failed"]
     stage: str | None
+    rollout: str
     error_code: str | None
     error_detail: str | None
     created_at: datetime
@@ -62,6 +68,9 @@ class DeploymentDetailOut(DeploymentOut):
         description="What the stages produced: frontend files (path, sha256, size), build steps"
     )
     events: list[DeploymentEventOut]
+    stages: list[str] = Field(
+        default_factory=list, description="The pipeline's stages, in order (for progress bars)"
+    )
 
 
 class WebhookSetupOut(BaseModel):

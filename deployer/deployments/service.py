@@ -51,6 +51,7 @@ def _create(
     trigger: str,
     requested_by: str,
     commit_sha: str | None = None,
+    rollout: str = "immediate",
 ) -> Deployment:
     assert app.repo_url is not None
     deployment = repository.add(
@@ -64,6 +65,7 @@ def _create(
             commit_sha=commit_sha,
             trigger=trigger,
             requested_by=requested_by,
+            rollout=rollout,
         ),
     )
     repository.add_event(session, deployment, "queue", "queued", f"{ref} to {environment}")
@@ -89,6 +91,7 @@ def request_deployment(
         ref=ref,
         trigger="api",
         requested_by=principal.id,
+        rollout=body.rollout,
     )
     audit.record(
         session,

@@ -1,5 +1,6 @@
 """Deployer tables: deployments, their progress events, the webhook deliveries received, contract
-builds cached by content, audit overrides and the contracts deployed."""
+builds cached by content, audit overrides, the contracts deployed, and releases with their
+per-environment channels and history."""
 
 from chainless.deployer.models.contracts import (
     AuditOverride,
@@ -13,6 +14,7 @@ from chainless.deployer.models.deployments import (
     DeploymentStatus,
     WebhookDelivery,
 )
+from chainless.deployer.models.releases import Release, ReleaseChannel, ReleaseEvent
 
 __all__ = [
     "AuditOverride",
@@ -22,5 +24,8 @@ __all__ = [
     "Deployment",
     "DeploymentEvent",
     "DeploymentStatus",
+    "Release",
+    "ReleaseChannel",
+    "ReleaseEvent",
     "WebhookDelivery",
 ]

@@ -48,6 +48,10 @@ class Deployment(Base):
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage running or last run
     # a failed deployment queued again (POST .../retry) starts at this stage when claimed
     resume_stage: Mapped[str | None] = mapped_column(String(32))
+    # immediate: the release goes live when published; staged: it waits for canary or promote
+    rollout: Mapped[str] = mapped_column(
+        String(16), default="immediate", server_default="immediate"
+    )
     manifest: Mapped[dict[str, Any] | None]
     artifacts: Mapped[dict[str, Any] | None]  # what the stages produced (frontend files, ...)
     error_code: Mapped[str | None] = mapped_column(String(64))

@@ -10,7 +10,7 @@ from redis import Redis
 
 
 class Counters(Protocol):
-    def incr(self, key: str, ttl_seconds: int) -> int: ...
+    def incr(self, key: str, ttl_seconds: int, amount: int = 1) -> int: ...
     def get(self, key: str) -> int: ...
     def reset(self, key: str) -> None: ...
 
@@ -20,14 +20,14 @@ class MemoryCounters:
         self._values: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def incr(self, key: str, ttl_seconds: int) -> int:
+    def incr(self, key: str, ttl_seconds: int, amount: int = 1) -> int:
         now = time.monotonic()
         with self._lock:
             count, expires = self._values.get(key, (0, now + ttl_seconds))
             if expires <= now:
                 count, expires = 0, now + ttl_seconds
-            self._values[key] = (count + 1, expires)
-            return count + 1
+            self._values[key] = (count + amount, expires)
+            return count + amount
 
     def get(self, key: str) -> int:
         with self._lock:
@@ -50,9 +50,9 @@ class RedisCounters:
         """The Redis key of counter ``name`` (for a script that reads it along with others)."""
         return self._prefix + name
 
-    def incr(self, key: str, ttl_seconds: int) -> int:
+    def incr(self, key: str, ttl_seconds: int, amount: int = 1) -> int:
         pipe = self._redis.pipeline()
-        pipe.incr(self._prefix + key)
+        pipe.incr(self._prefix + key, amount)
         pipe.expire(self._prefix + key, ttl_seconds, nx=True)
         count, _ = pipe.execute()
         return int(count)

@@ -115,6 +115,10 @@ class RateLimitSettings(BaseModel):
     siwe_nonce_per_ip_per_minute: int = Field(default=60, ge=1)
     siwe_sign_in_per_ip_per_minute: int = Field(default=30, ge=1)
     wallet_api_per_ip_per_minute: int = Field(default=300, ge=1)
+    # the CDN origin (published frontend files), the release entry and the wallet's reports
+    cdn_per_ip_per_minute: int = Field(default=6000, ge=1)
+    cdn_entry_per_ip_per_minute: int = Field(default=600, ge=1)
+    release_reports_per_ip_per_minute: int = Field(default=120, ge=1)
 
 
 class RelaySettings(BaseModel):
@@ -199,6 +203,11 @@ class DeployerSettings(BaseModel):
     devops_private_key: SecretStr | None = None
     dev_devops_account: int = Field(default=5, ge=0, le=19)
     contract_receipt_timeout_seconds: float = Field(default=120, gt=0)
+    # Releases: how far back a rollback may go, and when a canary is cancelled on its own (its
+    # client error rate above the threshold once at least min_sample loads were reported).
+    rollback_window: int = Field(default=10, ge=1, le=100)
+    canary_error_threshold: float = Field(default=0.05, gt=0, le=1)
+    canary_min_sample: int = Field(default=200, ge=1)
 
 
 class Settings(BaseSettings):

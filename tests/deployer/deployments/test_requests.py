@@ -85,6 +85,8 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         ("contracts", "succeeded"),
         ("frontend", "started"),
         ("frontend", "succeeded"),
+        ("release", "started"),
+        ("release", "succeeded"),
         ("deployment", "succeeded"),
     ]
     newer = _detail(
@@ -95,7 +97,7 @@ def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
         "succeeded",
         *["started", "succeeded"] * 2,
         *["started", "progress"] * 2,
-        *["started", "succeeded"] * 2,
+        *["started", "succeeded"] * 3,
         "succeeded",
     ]
 

@@ -1,0 +1,1 @@
+"""Releases: signed manifests, publishing per environment, canary, promotion, rollback, the CDN."""

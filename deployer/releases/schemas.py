@@ -1,0 +1,82 @@
+"""Request and response bodies of releases and the CDN's client reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReleaseOut(BaseModel):
+    version: str
+    status: Literal["current", "canary", "published"]
+    deployment_id: str
+    commit_sha: str
+    bundle_hash: str
+    site_url: str = Field(description="The versioned, immutable base URL of the release's files")
+    manifest_url: str = Field(description="The signed manifest (JWS, verify with /oauth/jwks)")
+    created_by: str
+    created_at: datetime
+
+
+class ChannelOut(BaseModel):
+    app_id: str
+    environment: str
+    current: str | None
+    canary: str | None
+    canary_percent: int
+    releases: list[ReleaseOut] = Field(description="Newest first (at most 50)")
+
+
+class CanaryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    percent: int = Field(ge=1, le=100, description="Share of users; it may only grow")
+
+
+class RollbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str | None = Field(
+        default=None,
+        max_length=16,
+        description="One of the last releases; by default the newest one below the current",
+    )
+
+
+class ReleaseEventOut(BaseModel):
+    id: int
+    at: datetime
+    action: str
+    version: str
+    previous_version: str | None
+    commit_sha: str
+    canary_percent: int
+    actor: str
+    reason: str
+
+
+class EntryOut(BaseModel):
+    """The release a user gets (``?format=json`` of the entry route)."""
+
+    app_id: str
+    environment: str
+    version: str
+    canary: bool
+    site_url: str
+    entry_url: str
+    manifest_url: str
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(max_length=16)
+    loads: int = Field(default=0, ge=0, le=1000)
+    errors: int = Field(default=0, ge=0, le=1000)
+
+
+class ReportOut(BaseModel):
+    status: Literal["counted", "ignored", "canary_cancelled"]
+    reason: str = ""
