@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chainless.chain.relay import service, sponsored
+from chainless.chain.relay import repository, service, sponsored
 from chainless.chain.relay.auth import AppKey, Caller
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
@@ -75,4 +75,5 @@ def get_transaction(
 ) -> TransactionOut:
     assert key.app_id is not None
     found = service.status(session, key.app_id, tx_hash)
-    return transaction_out(found, chain_config(services, found.environment).confirmations)
+    required = chain_config(services, found.environment).confirmations
+    return transaction_out(found, required, repository.attempts_of(session, found))

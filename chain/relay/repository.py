@@ -3,13 +3,17 @@ transaction is simply not found (tenant isolation in one place)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import (
+    RelayAttempt,
+    RelayDailyUsage,
     RelayedTransaction,
     RelayPolicy,
     TxKind,
@@ -18,6 +22,7 @@ from chainless.chain.models import (
     WebhookEndpoint,
 )
 from chainless.chain.relay.policy import Usage
+from chainless.platform.core.clock import utcnow
 
 T = RelayedTransaction
 
@@ -28,7 +33,29 @@ def by_hash(session: Session, tx_hash: str) -> RelayedTransaction | None:
 
 
 def of_app(session: Session, app_id: str, tx_hash: str) -> RelayedTransaction | None:
-    return session.scalar(select(T).where(T.hash == tx_hash, T.app_id == app_id))
+    """By its current hash or by the hash of any attempt sent for it (a replaced one included)."""
+    found = session.scalar(select(T).where(T.hash == tx_hash, T.app_id == app_id))
+    if found is None:
+        found = session.scalar(
+            select(T)
+            .join(RelayAttempt, RelayAttempt.transaction_id == T.id)
+            .where(RelayAttempt.hash == tx_hash, T.app_id == app_id)
+        )
+    return found
+
+
+def attempts_of(session: Session, tx: RelayedTransaction) -> list[RelayAttempt]:
+    """Every attempt sent for ``tx``, oldest first; none stored until a replacement was made
+    (the transaction itself is then the only attempt)."""
+    if tx.last_bump_at is None:
+        return []
+    return list(
+        session.scalars(
+            select(RelayAttempt)
+            .where(RelayAttempt.transaction_id == tx.id)
+            .order_by(RelayAttempt.number)
+        )
+    )
 
 
 def locked(session: Session, transaction_id: str) -> RelayedTransaction | None:
@@ -64,6 +91,47 @@ def usage_since(
     return Usage(user_tx, user_value, app_tx, app_value), user_minute, app_minute
 
 
+def locked_daily_usage(
+    session: Session, app_id: str, day: date, wallet: str, today: Usage
+) -> tuple[RelayDailyUsage, RelayDailyUsage]:
+    """The app's and the wallet's usage rows of ``day``, locked until the transaction ends
+    (``SELECT … FOR UPDATE``; SQLite has one writer at a time). Missing rows start from
+    ``today`` (what the stored transactions say), so a day begun before the rows existed is
+    still counted. Always locked in the same order (the app's row first): no deadlock."""
+    usage = RelayDailyUsage
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    starts = (
+        ("", today.app_tx, today.app_value_wei),
+        (wallet, today.user_tx, today.user_value_wei),
+    )
+    session.execute(
+        insert(usage)
+        .values(
+            [
+                {
+                    "app_id": app_id,
+                    "day": day,
+                    "wallet": w,
+                    "tx_count": n,
+                    "value_wei": v,
+                    "updated_at": utcnow(),
+                }
+                for w, n, v in starts
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["app_id", "day", "wallet"])
+    )
+    locked = session.scalars(
+        select(usage)
+        .where(usage.app_id == app_id, usage.day == day, usage.wallet.in_(("", wallet)))
+        .order_by(usage.wallet)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    app_row, user_row = locked
+    return app_row, user_row
+
+
 def due_for_tracking(session: Session, now: datetime, limit: int) -> list[RelayedTransaction]:
     """Transactions waiting for their next look, oldest first; rows another tracker holds are
     skipped (PostgreSQL ``SKIP LOCKED``)."""
@@ -71,7 +139,7 @@ def due_for_tracking(session: Session, now: datetime, limit: int) -> list[Relaye
         session.scalars(
             select(T)
             .where(
-                T.state.in_([TxState.RECEIVED, TxState.SUBMITTED, TxState.MINED]),
+                T.state.in_([TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK, TxState.MINED]),
                 or_(T.next_check_at.is_(None), T.next_check_at <= now),
             )
             .order_by(T.next_check_at)
@@ -103,7 +171,7 @@ def minute_before(moment: datetime) -> datetime:
 def _sponsored_in_flight() -> list[ColumnElement[bool]]:
     return [
         T.kind == TxKind.SPONSORED,
-        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED, TxState.MINED)),
+        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK, TxState.MINED)),
     ]
 
 
@@ -122,6 +190,6 @@ def sponsored_pending_from(session: Session, chain_id: int, sender: str) -> bool
         T.chain_id == chain_id,
         T.sender == sender,
         T.kind == TxKind.SPONSORED,
-        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED)),
+        T.state.in_((TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK)),
     )
     return session.scalar(statement.limit(1)) is not None
