@@ -65,7 +65,33 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
     _refuse(policy.check_usage(tx, rules.limits, usage))
     _watch_bursts(session, caller, tx, user_minute + 1, app_minute + 1, values)
     _refuse(_check_nonce(services, caller.environment, tx))
-    return _store(session, caller, tx, now)
+    submitted = _store(session, caller, tx, now)
+    if submitted.created:
+        _refuse(_reserve_daily(session, app.app_id, tx, rules.limits, usage, now))
+        enqueue(session, BROADCAST, transaction_id=submitted.transaction.id)
+    return submitted
+
+
+def _reserve_daily(
+    session: Session,
+    app_id: str,
+    tx: DecodedTransaction,
+    limits: policy.DailyLimits,
+    today: policy.Usage,
+    now: datetime,
+) -> policy.Rejection | None:
+    """The daily limits again, on the locked usage rows, and this transaction added to them:
+    the check above read without a lock, and two requests at the last place would both pass
+    it. A refusal here rolls the stored transaction back with the request."""
+    app_row, user_row = repository.locked_daily_usage(session, app_id, now.date(), tx.sender, today)
+    usage = policy.Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
+    rejection = policy.check_usage(tx, limits, usage)
+    if rejection is None:
+        for row in (app_row, user_row):
+            row.tx_count += 1
+            row.value_wei += tx.value
+            row.updated_at = now
+    return rejection
 
 
 def _decoded(raw: str) -> DecodedTransaction:
@@ -179,7 +205,6 @@ def _store(
         existing = repository.by_hash(session, tx.hash)
         assert existing is not None
         return Submitted(_same_app(existing, caller), created=False)
-    enqueue(session, BROADCAST, transaction_id=record.id)
     return Submitted(record, created=True)
 
 
