@@ -91,21 +91,64 @@ def usage_since(
     return Usage(user_tx, user_value, app_tx, app_value), user_minute, app_minute
 
 
-def locked_daily_usage(
-    session: Session, app_id: str, day: date, wallet: str, today: Usage
-) -> tuple[RelayDailyUsage, RelayDailyUsage]:
-    """The app's and the wallet's usage rows of ``day``, locked until the transaction ends
-    (``SELECT … FOR UPDATE``; SQLite has one writer at a time). Missing rows start from
-    ``today`` (what the stored transactions say), so a day begun before the rows existed is
-    still counted. Always locked in the same order (the app's row first): no deadlock."""
+def add_daily_usage(
+    session: Session, app_id: str, day: date, wallet: str, value: int, today: Usage
+) -> Usage:
+    """Add one transaction of ``value`` wei to the app's and the wallet's usage rows of ``day``
+    and answer their totals with it. The rows stay locked until the transaction ends, so
+    concurrent submissions of the app queue here and each sees the others' additions; the
+    caller rolls back when a total is above a limit. Missing rows start from ``today`` (what
+    the stored transactions say), so a day begun before the rows existed is still counted.
+    The app's row is always locked first: no deadlock. PostgreSQL does it in one statement
+    (an upsert that locks the row); SQLite, one writer at a time, in Python (its quantities
+    are text)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _add_daily_usage_locked(session, app_id, day, wallet, value, today)
     usage = RelayDailyUsage
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    now = utcnow()
+    starts = (
+        ("", today.app_tx, today.app_value_wei),
+        (wallet, today.user_tx, today.user_value_wei),
+    )
+    statement = pg_insert(usage).values(
+        [
+            {
+                "app_id": app_id,
+                "day": day,
+                "wallet": w,
+                "tx_count": n + 1,
+                "value_wei": v + value,
+                "updated_at": now,
+            }
+            for w, n, v in starts
+        ]
+    )
+    totals = {
+        w: (int(n), int(v))
+        for w, n, v in session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["app_id", "day", "wallet"],
+                set_={
+                    "tx_count": usage.tx_count + 1,
+                    "value_wei": usage.value_wei + value,
+                    "updated_at": now,
+                },
+            ).returning(usage.wallet, usage.tx_count, usage.value_wei)
+        )
+    }
+    return Usage(*totals[wallet], *totals[""])
+
+
+def _add_daily_usage_locked(
+    session: Session, app_id: str, day: date, wallet: str, value: int, today: Usage
+) -> Usage:
+    usage = RelayDailyUsage
     starts = (
         ("", today.app_tx, today.app_value_wei),
         (wallet, today.user_tx, today.user_value_wei),
     )
     session.execute(
-        insert(usage)
+        sqlite_insert(usage)
         .values(
             [
                 {
@@ -121,15 +164,17 @@ def locked_daily_usage(
         )
         .on_conflict_do_nothing(index_elements=["app_id", "day", "wallet"])
     )
-    locked = session.scalars(
+    app_row, user_row = session.scalars(
         select(usage)
         .where(usage.app_id == app_id, usage.day == day, usage.wallet.in_(("", wallet)))
         .order_by(usage.wallet)
-        .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
-    app_row, user_row = locked
-    return app_row, user_row
+    for row in (app_row, user_row):
+        row.tx_count += 1
+        row.value_wei += value
+        row.updated_at = utcnow()
+    return Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
 
 
 def due_for_tracking(session: Session, now: datetime, limit: int) -> list[RelayedTransaction]:

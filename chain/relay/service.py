@@ -80,18 +80,19 @@ def _reserve_daily(
     today: policy.Usage,
     now: datetime,
 ) -> policy.Rejection | None:
-    """The daily limits again, on the locked usage rows, and this transaction added to them:
-    the check above read without a lock, and two requests at the last place would both pass
-    it. A refusal here rolls the stored transaction back with the request."""
-    app_row, user_row = repository.locked_daily_usage(session, app_id, now.date(), tx.sender, today)
-    usage = policy.Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
-    rejection = policy.check_usage(tx, limits, usage)
-    if rejection is None:
-        for row in (app_row, user_row):
-            row.tx_count += 1
-            row.value_wei += tx.value
-            row.updated_at = now
-    return rejection
+    """The daily limits again, atomically: this transaction is added to the day's usage rows,
+    which stay locked until the request commits, and the limits are checked on what the rows
+    held before it. The check above read without a lock, and two requests at the last place
+    would both pass it. A refusal rolls the row update and the stored transaction back with
+    the request."""
+    after = repository.add_daily_usage(session, app_id, now.date(), tx.sender, tx.value, today)
+    before = policy.Usage(
+        after.user_tx - 1,
+        after.user_value_wei - tx.value,
+        after.app_tx - 1,
+        after.app_value_wei - tx.value,
+    )
+    return policy.check_usage(tx, limits, before)
 
 
 def _decoded(raw: str) -> DecodedTransaction:
