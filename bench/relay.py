@@ -43,7 +43,9 @@ from web3 import Web3
 
 from bench import oauth
 from bench.common import (
+    CpuMeter,
     OnlineApp,
+    cpu_seconds,
     load_average,
     machine,
     scratch_database,
@@ -68,6 +70,24 @@ RELAYER_ACCOUNTS = (4, 5, 6, 7)  # anvil's; 0 deploys, 1-3 are direct senders
 GWEI = 10**9
 ETHER = 10**18
 REUSE_AFTER = 2.0  # seconds before a wallet's next sponsored request (its last one tracked)
+
+
+@dataclass
+class Meter:
+    """CPU seconds per request of the api workers, their PostgreSQL backends and anvil: a cost
+    that depends far less on how busy the shared machine is than latency or throughput."""
+
+    server: CpuMeter
+    anvil_pid: int
+
+    def start(self) -> tuple[Any, float]:
+        return self.server.snapshot(), cpu_seconds([self.anvil_pid]).get(self.anvil_pid, 0.0)
+
+    def per_request_ms(self, before: tuple[Any, float], requests: int) -> dict[str, float]:
+        used = self.server.per_request_ms(before[0], requests)
+        anvil = cpu_seconds([self.anvil_pid]).get(self.anvil_pid, 0.0) - before[1]
+        used["anvil_cpu_ms"] = round(1000 * anvil / max(1, requests), 3)
+        return used
 
 
 @dataclass
@@ -183,7 +203,9 @@ def signed_approve(stack: Stack, key: bytes, nonce: int) -> str:
     return "0x" + bytes(raw).hex()
 
 
-def overhead(stack: Stack, relay_user: tuple[oauth.Wallet, str], samples: int) -> dict[str, Any]:
+def overhead(
+    stack: Stack, relay_user: tuple[oauth.Wallet, str], samples: int, meter: Meter
+) -> dict[str, Any]:
     """Alternating single requests: through the relay, and straight to anvil."""
     wallet, token = relay_user
     direct = Account.create()
@@ -198,6 +220,7 @@ def overhead(stack: Stack, relay_user: tuple[oauth.Wallet, str], samples: int) -
         httpx.Client(base_url=stack.base, headers=headers, timeout=30) as api,
         httpx.Client(timeout=30) as node,
     ):
+        before = meter.start()
         for number in range(samples + 10):  # the first 10 warm up
             body = {"raw_transaction": signed_approve(stack, relay_key, relay_nonce)}
             started = time.perf_counter()
@@ -221,7 +244,9 @@ def overhead(stack: Stack, relay_user: tuple[oauth.Wallet, str], samples: int) -
                     raw_sent.append(took * 1000)
             else:
                 failures[f"node {sent.get('error')}"] += 1
+    cpu = meter.per_request_ms(before, samples + 10)  # per pair: one relayed, one raw
     return {
+        "cpu_per_pair_ms": cpu,
         "relay_ms": percentiles(relayed),
         "raw_ms": percentiles(raw_sent),
         "added_p50_ms": round(pct(relayed, 50) - pct(raw_sent, 50), 2),
@@ -272,7 +297,7 @@ def forward_body(stack: Stack, sponsor: Sponsor, nonce: int) -> bytes:
 
 
 async def sponsored_load(
-    stack: Stack, sponsors: list[Sponsor], duration: float, concurrency: int
+    stack: Stack, sponsors: list[Sponsor], duration: float, concurrency: int, meter: Meter
 ) -> dict[str, Any]:
     parts = httpx.URL(stack.base)
     queue = deque(sponsors)
@@ -327,9 +352,11 @@ async def sponsored_load(
             writer.close()
 
     started = time.monotonic()
+    before = meter.start()
     await asyncio.gather(*(connection() for _ in range(concurrency)))
     elapsed = time.monotonic() - started
     return {
+        "cpu_per_accepted_ms": meter.per_request_ms(before, len(accepted)),
         "accepted": len(accepted),
         "seconds": round(elapsed, 2),
         "tx_per_s": round(len(accepted) / elapsed, 1),
@@ -461,14 +488,16 @@ def main() -> None:
         users = wallets_with_tokens(stack, options.users + 1)
         sponsors = [Sponsor(wallet, token) for wallet, token in users[1:]]
         tracker = exits.enter_context(Tracker(env))
+        assert node.pid is not None
+        meter = Meter(CpuMeter(server.process.pid, database_url.rsplit("/", 1)[1]), node.pid)
 
         rounds: list[dict[str, Any]] = []
         for number in range(options.rounds):
             loads = [load_average()]
-            measured = overhead(stack, users[0], options.samples)
+            measured = overhead(stack, users[0], options.samples, meter)
             presign(stack, sponsors, 150 * options.duration)
             sustained = asyncio.run(
-                sponsored_load(stack, sponsors, options.duration, options.concurrency)
+                sponsored_load(stack, sponsors, options.duration, options.concurrency, meter)
             )
             time.sleep(3)  # the last ones tracked
             hashes = sustained.pop("hashes")
@@ -507,6 +536,13 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, Any]:
             "sponsored_tx_per_s": med(("sponsored", "tx_per_s")),
             "sponsored_p50_ms": med(("sponsored", "latency_ms", "p50")),
             "sponsored_p99_ms": med(("sponsored", "latency_ms", "p99")),
+            "sponsored_server_cpu_ms": med(("sponsored", "cpu_per_accepted_ms", "server_cpu_ms")),
+            "sponsored_postgres_cpu_ms": med(
+                ("sponsored", "cpu_per_accepted_ms", "postgres_cpu_ms")
+            ),
+            "sponsored_anvil_cpu_ms": med(("sponsored", "cpu_per_accepted_ms", "anvil_cpu_ms")),
+            "pair_server_cpu_ms": med(("overhead", "cpu_per_pair_ms", "server_cpu_ms")),
+            "pair_anvil_cpu_ms": med(("overhead", "cpu_per_pair_ms", "anvil_cpu_ms")),
         },
     }
 
@@ -522,6 +558,12 @@ def markdown(report: dict[str, Any]) -> str:
             "≤ 5 ms p50",
         ),
         ("sponsored tx/s (4 relayer keys)", str(m["sponsored_tx_per_s"]), "≥ 100"),
+        (
+            "sponsored CPU ms per tx: api / PostgreSQL / anvil",
+            f"{m['sponsored_server_cpu_ms']} / {m['sponsored_postgres_cpu_ms']} / "
+            f"{m['sponsored_anvil_cpu_ms']}",
+            "",
+        ),
         (
             "sponsored request p50 / p99 ms",
             f"{m['sponsored_p50_ms']} / {m['sponsored_p99_ms']}",
