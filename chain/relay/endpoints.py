@@ -68,6 +68,11 @@ def submit_sponsored(
     "/transactions/{tx_hash}",
     response_model=TransactionOut,
     summary="The state of a relayed transaction",
+    description=(
+        "Found by its current hash or by the hash of any attempt sent for it (a stuck sponsored "
+        "transaction is replaced with higher fees); `hash` is the final one once mined and "
+        "`attempts` lists them all."
+    ),
     responses=problem_responses(401, 403, 404),
 )
 def get_transaction(
