@@ -69,26 +69,51 @@ def policy_of(session: Session, app_id: str) -> RelayPolicy | None:
 def usage_since(
     session: Session, app_id: str, sender: str, day_start: datetime, minute_start: datetime
 ) -> tuple[Usage, int, int]:
-    """Today's usage of the app and of the sender in it, and both counts of the last minute,
-    in one round trip."""
+    """Today's usage of the app and of the sender in it, and both counts of the last minute.
+
+    Today's usage is read from the day's usage rows (primary-key reads), so its cost does not
+    grow with the day's volume; the stored transactions are summed only for a row that does
+    not exist yet (the app's or the sender's first transaction of the day), the sender's alone
+    when the app's row is there."""
+    usage = RelayDailyUsage
+    rows = {
+        wallet: (int(count), int(value))
+        for wallet, count, value in session.execute(
+            select(usage.wallet, usage.tx_count, usage.value_wei).where(
+                usage.app_id == app_id,
+                usage.day == day_start.date(),
+                usage.wallet.in_(("", sender)),
+            )
+        )
+    }
     mine = T.sender == sender
-    recent = T.created_at >= minute_start
+    user_minute, app_minute = (
+        int(v)
+        for v in session.execute(
+            select(_total(mine, 1), func.count()).where(
+                T.app_id == app_id, T.created_at >= minute_start
+            )
+        ).one()
+    )
+    if "" not in rows or sender not in rows:
+        only_mine = "" in rows
+        summed = session.execute(
+            select(_total(mine, 1), _total(mine, T.value), func.count(), _sum(T.value)).where(
+                T.app_id == app_id, T.created_at >= day_start, *([mine] if only_mine else [])
+            )
+        ).one()
+        user_tx, user_value, app_tx, app_value = (int(v) for v in summed)
+        rows.setdefault(sender, (user_tx, user_value))
+        rows.setdefault("", (app_tx, app_value))
+    return Usage(*rows[sender], *rows[""]), user_minute, app_minute
 
-    def total(condition: ColumnElement[bool], what: Any) -> ColumnElement[Any]:
-        return func.coalesce(func.sum(case((condition, what), else_=0)), 0)
 
-    row = session.execute(
-        select(
-            total(mine, 1),
-            total(mine, T.value),
-            func.count(),
-            func.coalesce(func.sum(T.value), 0),
-            total(mine & recent, 1),
-            total(recent, 1),
-        ).where(T.app_id == app_id, T.created_at >= min(day_start, minute_start))
-    ).one()
-    user_tx, user_value, app_tx, app_value, user_minute, app_minute = (int(v) for v in row)
-    return Usage(user_tx, user_value, app_tx, app_value), user_minute, app_minute
+def _total(condition: ColumnElement[bool], what: Any) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, what), else_=0)), 0)
+
+
+def _sum(what: Any) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(what), 0)
 
 
 def add_daily_usage(
