@@ -175,13 +175,14 @@ class _Tracker:
                 self.services, self.session, self.rpc, tx, self.now, self.required
             )
             return
-        mined_nonce = quantity(self.rpc.call("eth_getTransactionCount", [tx.sender, "latest"]))
+        signer = tx.relayer or tx.sender  # a sponsored transaction uses its relayer's nonce
+        mined_nonce = quantity(self.rpc.call("eth_getTransactionCount", [signer, "latest"]))
         if mined_nonce is not None and mined_nonce > tx.nonce:
             self.move(
                 tx,
                 TxState.REPLACED,
                 error_code="replaced",
-                error=f"another transaction of {tx.sender} used nonce {tx.nonce}",
+                error=f"another transaction of {signer} used nonce {tx.nonce}",
             )
             return
         since = as_utc(tx.submitted_at or tx.created_at)

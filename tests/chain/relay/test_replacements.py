@@ -288,3 +288,35 @@ def test_a_stuck_user_transaction_is_reported_to_the_app_to_re_sign(
     events = [json.loads(body) for _, body in receiver.received]
     first_events = [e["type"] for e in events if e["data"]["hash"] == first["hash"]]
     assert first_events == ["transaction.submitted", "transaction.stuck", "transaction.replaced"]
+
+
+def test_a_sponsored_transaction_the_node_forgot_is_sent_again_not_taken_for_replaced(
+    client: Any,
+    factory: Factory,
+    platform: Platform,
+    services: Services,
+    jobs: RecordingJobRunner,
+    no_mining: None,
+) -> None:
+    """Its nonce is the relayer's: the user's own transactions elsewhere do not replace it."""
+    relay, first = sponsored_pending(client, factory, platform, jobs)
+    user = relay.user
+    relayer_nonce = int(first["nonce"])
+    own = platform.w3.eth.get_transaction_count(user.address, "pending")
+    data = approve_data(platform)
+    for nonce in range(own, max(own, relayer_nonce + 2)):  # the user's nonce passes the relayer's
+        raw = signed(platform.w3, user, to=platform.token.address, data=data, nonce=nonce)
+        platform.w3.eth.send_raw_transaction(raw)
+    request = platform.w3.provider.make_request
+    assert request(RPCEndpoint("anvil_dropTransaction"), [first["hash"]])["result"] is not None
+    mine(platform)  # the user's transactions only
+    assert platform.w3.eth.get_transaction_count(user.address) > relayer_nonce
+
+    track_now(services)
+    again = record(client, relay, first["hash"])
+    assert again["state"] == "submitted", again
+    known = request(RPCEndpoint("eth_getTransactionByHash"), [first["hash"]])
+    assert known["result"] is not None  # sent again
+    mine(platform)
+    track_now(services)
+    assert record(client, relay, first["hash"])["state"] == "confirmed"
