@@ -217,6 +217,7 @@ class OnlineApp:
     app_id: str
     client_secret: str
     redirect_uri: str
+    developer_token: str = ""  # the developer's bearer token, to configure the app further
 
 
 def create_operator(env: dict[str, str]) -> tuple[str, str]:
@@ -310,7 +311,8 @@ def seed_online_app(
                 json={"decision": "approve"},
             )
         )
-    return OnlineApp(app_id, created["client_secret"], redirect_uri)
+    token = developer["Authorization"].removeprefix("Bearer ")
+    return OnlineApp(app_id, created["client_secret"], redirect_uri, token)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")

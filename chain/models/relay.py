@@ -14,11 +14,13 @@ from chainless.platform.models.base import Base
 
 
 class TxState(StrEnum):
-    """received → submitted → mined → confirmed; or failed (reverted or refused by the node),
-    replaced (another transaction took its nonce) or dropped (the node forgot it for good)."""
+    """received → submitted (→ stuck) → mined → confirmed; or failed (reverted or refused by the
+    node), replaced (another transaction took its nonce) or dropped (the node forgot it
+    for good)."""
 
     RECEIVED = "received"
     SUBMITTED = "submitted"
+    STUCK = "stuck"  # user-signed, pending too long: the app should have the user re-sign it
     MINED = "mined"
     CONFIRMED = "confirmed"
     FAILED = "failed"
@@ -35,6 +37,7 @@ class TxKind(StrEnum):
 
 
 FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.FAILED, TxState.REPLACED, TxState.DROPPED})
+PENDING_STATES = (TxState.SUBMITTED, TxState.STUCK)  # sent, not mined yet
 
 
 class RelayedTransaction(Base):
@@ -47,7 +50,9 @@ class RelayedTransaction(Base):
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    hash: Mapped[str] = mapped_column(String(66), unique=True)  # keccak256 of the raw bytes
+    # keccak256 of ``raw``: the attempt sent last, or the one mined; every attempt (the hash the
+    # app got first included) is in ``relay_attempts`` once a replacement was sent
+    hash: Mapped[str] = mapped_column(String(66), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default=TxKind.USER, server_default="user")
     app_id: Mapped[str] = mapped_column(ForeignKey("mini_programs.app_id", ondelete="CASCADE"))
     api_key_id: Mapped[str | None] = mapped_column(String(32))
@@ -73,6 +78,9 @@ class RelayedTransaction(Base):
     broadcast_attempts: Mapped[int] = mapped_column(default=0)
     broadcast_count: Mapped[int] = mapped_column(default=0)  # eth_sendRawTransaction calls made
     next_check_at: Mapped[datetime | None]
+    # sponsored: when a fee bump of the pending transaction was last tried (sent, or blocked by
+    # the fee cap); the next one waits ``stuck_after_seconds`` from then
+    last_bump_at: Mapped[datetime | None]
 
     block_number: Mapped[int | None] = mapped_column(BigInteger)
     block_hash: Mapped[str | None] = mapped_column(String(66))

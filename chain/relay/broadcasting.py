@@ -13,6 +13,7 @@ import logging
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import RelayedTransaction, TxState
+from chainless.chain.models.relay import PENDING_STATES
 from chainless.chain.relay import events
 from chainless.chain.relay.rpc import ChainRpc, RpcError, RpcUnavailable, chain_config, rpc_for
 from chainless.platform.apps.relay_view import is_delisted
@@ -67,6 +68,24 @@ def broadcast(services: Services, session: Session, tx: RelayedTransaction) -> N
     tx.submitted_at = now
     tx.next_check_at = now
     events.transition(session, tx, TxState.SUBMITTED, now=now, required_confirmations=required)
+
+
+def send_replacement(services: Services, tx: RelayedTransaction, tx_hash: str) -> None:
+    """Send the fee-bumped attempt ``tx_hash`` (see ``replacing``) while it is still the
+    transaction's current one and nothing is mined; as idempotent as the first broadcast."""
+    if tx.hash != tx_hash or tx.state not in PENDING_STATES:
+        return  # mined meanwhile, or a later bump superseded it
+    rpc = rpc_for(services, tx.environment)
+    tx.broadcast_attempts += 1
+    try:
+        if rpc.call("eth_getTransactionByHash", [tx.hash]) is None:
+            send_raw(rpc, tx)
+    except RpcUnavailable as error:
+        raise RetryJob(f"no RPC node of {tx.environment} answered; will retry") from error
+    except RpcError as error:
+        if not _already_known(error):  # "nonce too low": an earlier attempt was mined
+            tx.error_code, tx.error = "replacement_rejected", error.message[:512]
+            log.warning("replacement %s refused: %s", tx.hash, error.message)
 
 
 def send_raw(rpc: ChainRpc, tx: RelayedTransaction) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chainless.chain.relay import service, sponsored
+from chainless.chain.relay import repository, service, sponsored
 from chainless.chain.relay.auth import AppKey, Caller
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
@@ -68,6 +68,11 @@ def submit_sponsored(
     "/transactions/{tx_hash}",
     response_model=TransactionOut,
     summary="The state of a relayed transaction",
+    description=(
+        "Found by its current hash or by the hash of any attempt sent for it (a stuck sponsored "
+        "transaction is replaced with higher fees); `hash` is the final one once mined and "
+        "`attempts` lists them all."
+    ),
     responses=problem_responses(401, 403, 404),
 )
 def get_transaction(
@@ -75,4 +80,5 @@ def get_transaction(
 ) -> TransactionOut:
     assert key.app_id is not None
     found = service.status(session, key.app_id, tx_hash)
-    return transaction_out(found, chain_config(services, found.environment).confirmations)
+    required = chain_config(services, found.environment).confirmations
+    return transaction_out(found, required, repository.attempts_of(session, found))

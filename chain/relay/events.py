@@ -48,7 +48,8 @@ def _record_event(
         return
     event_id = new_hex_id()
     event_type = f"transaction.{tx.state}"
-    data = transaction_out(tx, required_confirmations).model_dump(mode="json")
+    attempts = repository.attempts_of(session, tx)
+    data = transaction_out(tx, required_confirmations, attempts).model_dump(mode="json")
     session.add(
         WebhookDelivery(
             id=event_id,

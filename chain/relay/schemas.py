@@ -3,12 +3,13 @@ integers (wei amounts, EIP-1559 fees)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from chainless.chain.models import RelayedTransaction
+from chainless.chain.models import RelayAttempt, RelayedTransaction
 from chainless.chain.txcodec import MAX_RAW_BYTES
 
 RawHex = Annotated[
@@ -54,12 +55,24 @@ class SponsoredIn(BaseModel):
     ] = Field(description="the user's EIP-712 signature of the request, 0x-hex")
 
 
-class TransactionOut(BaseModel):
+class AttemptOut(BaseModel):
+    """One signed transaction sent for the record's nonce."""
+
     hash: str
+    max_fee_per_gas: Quantity
+    max_priority_fee_per_gas: Quantity | None
+    sent_at: datetime | None
+
+
+class TransactionOut(BaseModel):
+    hash: str = Field(
+        description="the attempt sent last, or the one mined (see `attempts`); any attempt's "
+        "hash finds the record"
+    )
     kind: str = Field(default="user", description="user, or sponsored (ERC-2771, app pays gas)")
     relayer: str | None = Field(default=None, description="sponsored: the relayer that sends it")
     state: str = Field(
-        description="received, submitted, mined, confirmed, failed, replaced or dropped"
+        description="received, submitted, stuck, mined, confirmed, failed, replaced or dropped"
     )
     app_id: str
     environment: str
@@ -84,13 +97,42 @@ class TransactionOut(BaseModel):
     submitted_at: datetime | None
     mined_at: datetime | None
     finished_at: datetime | None
+    attempts: list[AttemptOut] = Field(
+        default_factory=list,
+        description="every transaction sent for this nonce, oldest first: the original, then "
+        "each fee-bumped replacement of a stuck sponsored transaction",
+    )
 
 
 def _text(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def transaction_out(tx: RelayedTransaction, required_confirmations: int) -> TransactionOut:
+def attempts_out(tx: RelayedTransaction, attempts: Sequence[RelayAttempt] = ()) -> list[AttemptOut]:
+    """The stored attempts; a transaction never replaced is its own single attempt."""
+    if not attempts:
+        return [
+            AttemptOut(
+                hash=tx.hash,
+                max_fee_per_gas=str(tx.max_fee_per_gas),
+                max_priority_fee_per_gas=_text(tx.max_priority_fee_per_gas),
+                sent_at=tx.submitted_at,
+            )
+        ]
+    return [
+        AttemptOut(
+            hash=a.hash,
+            max_fee_per_gas=str(a.max_fee_per_gas),
+            max_priority_fee_per_gas=_text(a.max_priority_fee_per_gas),
+            sent_at=a.created_at,
+        )
+        for a in attempts
+    ]
+
+
+def transaction_out(
+    tx: RelayedTransaction, required_confirmations: int, attempts: Sequence[RelayAttempt] = ()
+) -> TransactionOut:
     return TransactionOut(
         hash=tx.hash,
         kind=tx.kind,
@@ -119,6 +161,7 @@ def transaction_out(tx: RelayedTransaction, required_confirmations: int) -> Tran
         submitted_at=tx.submitted_at,
         mined_at=tx.mined_at,
         finished_at=tx.finished_at,
+        attempts=attempts_out(tx, attempts),
     )
 
 

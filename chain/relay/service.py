@@ -65,7 +65,34 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
     _refuse(policy.check_usage(tx, rules.limits, usage))
     _watch_bursts(session, caller, tx, user_minute + 1, app_minute + 1, values)
     _refuse(_check_nonce(services, caller.environment, tx))
-    return _store(session, caller, tx, now)
+    submitted = _store(session, caller, tx, now)
+    if submitted.created:
+        _refuse(_reserve_daily(session, app.app_id, tx, rules.limits, usage, now))
+        enqueue(session, BROADCAST, transaction_id=submitted.transaction.id)
+    return submitted
+
+
+def _reserve_daily(
+    session: Session,
+    app_id: str,
+    tx: DecodedTransaction,
+    limits: policy.DailyLimits,
+    today: policy.Usage,
+    now: datetime,
+) -> policy.Rejection | None:
+    """The daily limits again, atomically: this transaction is added to the day's usage rows,
+    which stay locked until the request commits, and the limits are checked on what the rows
+    held before it. The check above read without a lock, and two requests at the last place
+    would both pass it. A refusal rolls the row update and the stored transaction back with
+    the request."""
+    after = repository.add_daily_usage(session, app_id, now.date(), tx.sender, tx.value, today)
+    before = policy.Usage(
+        after.user_tx - 1,
+        after.user_value_wei - tx.value,
+        after.app_tx - 1,
+        after.app_value_wei - tx.value,
+    )
+    return policy.check_usage(tx, limits, before)
 
 
 def _decoded(raw: str) -> DecodedTransaction:
@@ -179,7 +206,6 @@ def _store(
         existing = repository.by_hash(session, tx.hash)
         assert existing is not None
         return Submitted(_same_app(existing, caller), created=False)
-    enqueue(session, BROADCAST, transaction_id=record.id)
     return Submitted(record, created=True)
 
 

@@ -11,6 +11,7 @@ BROADCAST = "relay.broadcast"
 TRACK = "relay.track"
 DELIVER_WEBHOOK = "relay.deliver_webhook"
 RESYNC_RELAYERS = "relay.resync_relayers"
+SEND_REPLACEMENT = "relay.send_replacement"
 
 
 def periodic_jobs() -> list[tuple[str, float]]:
@@ -24,6 +25,14 @@ def broadcast(scope: JobScope, transaction_id: str) -> None:
     tx = repository.locked(scope.session, transaction_id)
     if tx is not None:
         broadcasting.broadcast(scope.services, scope.session, tx)
+
+
+@job(SEND_REPLACEMENT, max_retries=8, backoff_seconds=1.0)
+def send_replacement(scope: JobScope, transaction_id: str, tx_hash: str) -> None:
+    """Send a fee-bumped replacement of a stuck sponsored transaction (see ``replacing``)."""
+    tx = repository.locked(scope.session, transaction_id)
+    if tx is not None:
+        broadcasting.send_replacement(scope.services, tx, tx_hash)
 
 
 @job(TRACK, max_retries=0)

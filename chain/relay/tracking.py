@@ -7,6 +7,9 @@ One pass (the periodic ``relay.track`` job) looks at every transaction due for a
   confirmed, or failed when it reverted (EIP-658 ``status`` 0);
 - mined but its receipt is gone or in another block (a reorg): back to submitted, or to the new
   block;
+- no receipt but the node holds it: pending; past ``stuck_after_seconds`` a sponsored one is
+  re-signed with bumped fees and a user-signed one reported stuck (``replacing``). The receipt
+  of every attempt sent for the nonce is asked for: any of them may be the one mined;
 - no receipt and the node does not know it: replaced if the sender's nonce moved past it (another
   transaction took it), else sent again (a restarted node forgets its mempool), and dropped once
   that has lasted ``drop_after_seconds``.
@@ -21,7 +24,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
-from chainless.chain.relay import events, repository
+from chainless.chain.models.relay import PENDING_STATES
+from chainless.chain.relay import events, replacing, repository
 from chainless.chain.relay.broadcasting import send_raw
 from chainless.chain.relay.rpc import (
     ChainRpc,
@@ -107,11 +111,31 @@ class _Tracker:
                 enqueue(self.session, BROADCAST, transaction_id=tx.id)
                 tx.next_check_at = self.now + timedelta(minutes=1)
             return
-        receipt = self.rpc.call("eth_getTransactionReceipt", [tx.hash])
-        if receipt is None or receipt.get("blockHash") is None:
+        receipt = self._receipt_of_any_attempt(tx)
+        if receipt is None:
             self._no_receipt(tx)
         else:
             self._receipt(tx, receipt)
+
+    def _receipt_of_any_attempt(self, tx: RelayedTransaction) -> dict[str, Any] | None:
+        """The receipt of the current hash, else of an earlier attempt (which then becomes the
+        transaction's hash: a replacement may lose the race to the one it replaces)."""
+        receipt = self._mined(tx.hash)
+        if receipt is not None:
+            return receipt
+        for attempt in repository.attempts_of(self.session, tx):
+            if attempt.hash != tx.hash:
+                receipt = self._mined(attempt.hash)
+                if receipt is not None:
+                    replacing.adopt(tx, attempt)
+                    return receipt
+        return None
+
+    def _mined(self, tx_hash: str) -> dict[str, Any] | None:
+        receipt = self.rpc.call("eth_getTransactionReceipt", [tx_hash])
+        if receipt is None or receipt.get("blockHash") is None:
+            return None
+        return dict(receipt)
 
     def _receipt(self, tx: RelayedTransaction, receipt: dict[str, Any]) -> None:
         block = quantity(receipt["blockNumber"])
@@ -124,7 +148,7 @@ class _Tracker:
         tx.effective_gas_price = quantity(receipt.get("effectiveGasPrice"))
         tx.receipt_status = quantity(receipt.get("status"))
         tx.confirmations = max(self.head - block + 1, 0)
-        if tx.state == TxState.SUBMITTED or moved:
+        if tx.state in PENDING_STATES or moved:
             tx.mined_at = self.now
             self.move(tx, TxState.MINED)
         if tx.confirmations >= self.required:
@@ -146,15 +170,19 @@ class _Tracker:
             self.move(
                 tx, TxState.SUBMITTED, error_code="reorged", error="its block was reorged out"
             )
-        if self.rpc.call("eth_getTransactionByHash", [tx.hash]) is not None:
-            return  # pending in the mempool
-        mined_nonce = quantity(self.rpc.call("eth_getTransactionCount", [tx.sender, "latest"]))
+        if self.rpc.call("eth_getTransactionByHash", [tx.hash]) is not None:  # in the pool
+            replacing.handle_pending(
+                self.services, self.session, self.rpc, tx, self.now, self.required
+            )
+            return
+        signer = tx.relayer or tx.sender  # a sponsored transaction uses its relayer's nonce
+        mined_nonce = quantity(self.rpc.call("eth_getTransactionCount", [signer, "latest"]))
         if mined_nonce is not None and mined_nonce > tx.nonce:
             self.move(
                 tx,
                 TxState.REPLACED,
                 error_code="replaced",
-                error=f"another transaction of {tx.sender} used nonce {tx.nonce}",
+                error=f"another transaction of {signer} used nonce {tx.nonce}",
             )
             return
         since = as_utc(tx.submitted_at or tx.created_at)

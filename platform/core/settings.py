@@ -136,6 +136,9 @@ class RelaySettings(BaseModel):
     app_burst_per_minute: int = Field(default=1_000, ge=1)
     track_every_seconds: float = Field(default=3.0, gt=0)
     drop_after_seconds: int = Field(default=1800, ge=60)  # unknown to the node this long: dropped
+    # pending this long: a sponsored transaction is re-signed with fees bumped (at most once per
+    # this interval); a user-signed one is reported `stuck` to the app (its user must re-sign)
+    stuck_after_seconds: float = Field(default=120, gt=0)
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
     webhook_retries: int = Field(default=8, ge=0)
     # Platform relayer keys per chain environment (they pay sponsored gas): inline 0x-hex keys

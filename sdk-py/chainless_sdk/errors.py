@@ -24,3 +24,31 @@ class TokenInvalid(ChainlessError):
         super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
         self.detail = detail
+
+
+class RelayError(ChainlessError):
+    """The relay refused a request: ``code`` is the problem document's stable code
+    (``user_daily_count_exceeded``, ``selector_not_allowed``, …), ``problem`` the whole document
+    (RFC 9457, with extra members such as ``field`` or ``expected_nonce``)."""
+
+    def __init__(
+        self,
+        code: str,
+        detail: str = "",
+        status: int = 400,
+        problem: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+        self.status = status
+        self.problem = problem or {}
+
+
+class WebhookInvalid(ChainlessError):
+    """A webhook request failed verification; ``reason`` is a stable, short code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail

@@ -70,6 +70,11 @@ def pick_key(services: Services, environment: str) -> RelayerKey:
     return secrets.choice(pool)
 
 
+def key_for(services: Services, environment: str, address: str) -> RelayerKey | None:
+    """The pool's key of ``address`` (the one that signed a transaction), if still configured."""
+    return next((k for k in relayer_keys(services, environment) if k.address == address), None)
+
+
 def _read_key_file(path: Path) -> str:
     try:
         return path.read_text().strip()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chainless.chain.models import RelayedTransaction, RelayerNonce, TxState
 from chainless.platform.core.clock import utcnow
 
-IN_FLIGHT = (TxState.RECEIVED, TxState.SUBMITTED)
+IN_FLIGHT = (TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK)
 
 
 def locked_nonce_row(session: Session, chain_id: int, address: str) -> RelayerNonce:

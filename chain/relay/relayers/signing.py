@@ -53,10 +53,24 @@ def sign_call(
         services, session, rpc, key.address, config.chain_id, gas_limit * fees.max_fee_per_gas
     )
     nonce = nonces.allocate(session, rpc, config.chain_id, key.address)
+    return sign_with(key, config.chain_id, nonce, to, data, gas_limit, value, fees)
+
+
+def sign_with(
+    key: RelayerKey,
+    chain_id: int,
+    nonce: int,
+    to: str,
+    data: bytes,
+    gas_limit: int,
+    value: int,
+    fees: Fees,
+) -> SignedRelayerTransaction:
+    """A type-2 transaction at a known nonce: a new one, or the replacement of a stuck one."""
     signed = key.sign(
         {
             "type": 2,
-            "chainId": config.chain_id,
+            "chainId": chain_id,
             "nonce": nonce,
             "to": to,
             "value": value,
@@ -68,7 +82,7 @@ def sign_call(
     )
     return SignedRelayerTransaction(
         relayer=key.address,
-        chain_id=config.chain_id,
+        chain_id=chain_id,
         nonce=nonce,
         gas_limit=gas_limit,
         fees=fees,

@@ -2,7 +2,7 @@
 the release history, and a deployment's rollout mode.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 09:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import chainless.platform.models.base
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Deployer: the contracts each deployment put on chain, and where a retried deployment resumes.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-29 10:05:00.000000
 """
 
@@ -14,7 +14,7 @@ import chainless.platform.models.base
 
 revision: str = "0008"
 # Chained after 0006 on this branch; at merge, point it at the release migration (0007).
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
