@@ -81,12 +81,18 @@ def _immutable(
     return _limits(Response(data, media_type=content_type, headers=headers), response)
 
 
-@router.api_route(
+@router.get(
     "/sites/{app_id}/{bundle_hash}/{path:path}",
-    methods=["GET", "HEAD"],
     summary="A file of a published release (versioned, immutable)",
     responses=problem_responses(404, 429),
     dependencies=_files_limit,
+)
+@router.head(
+    "/sites/{app_id}/{bundle_hash}/{path:path}",
+    summary="A file's headers (size, type, ETag) without its body",
+    responses=problem_responses(404, 429),
+    dependencies=_files_limit,
+    operation_id="site_file_head",
 )
 def site_file(
     app_id: str,

@@ -24,6 +24,7 @@ from chainless.platform.core.deps import (
     RequestSlot,
     ServicesDep,
     apply_limit,
+    limited_in_body,
 )
 from chainless.platform.core.errors import Unprocessable, problem_responses
 from chainless.platform.core.services import Services
@@ -120,6 +121,7 @@ def prepare(body: PrepareRequest, services: ServicesDep) -> PrepareOut:
     responses=problem_responses(400, 401, 422, 429),
     dependencies=[RequestSlot],
 )
+@limited_in_body(_SIGN_IN_LIMIT)
 async def sign_in_endpoint(
     body: SignInRequest, response: Response, services: ServicesDep
 ) -> SignInOut:

@@ -32,6 +32,7 @@ from chainless.platform.core.deps import (
     RequestSlot,
     ServicesDep,
     apply_limit,
+    limited_in_body,
 )
 from chainless.platform.core.services import Services
 
@@ -149,6 +150,7 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
     dependencies=[RequestSlot],
     response_class=Response,
 )
+@limited_in_body(_token_limit_spec)
 async def token(request: Request, form: Form, services: ServicesDep) -> Response:
     """The route's limit, the grant and the commit in one thread-pool hop (they were three)."""
     return await run_in_threadpool(_token, request, form, services)
@@ -170,6 +172,7 @@ def _token(request: Request, form: FormData, services: Services) -> Response:
     dependencies=[RequestSlot],
     response_class=Response,
 )
+@limited_in_body(_backend_limit_spec)
 async def revoke(request: Request, form: Form, services: ServicesDep) -> Response:
     return await run_in_threadpool(_revoke, request, form, services)
 
@@ -188,6 +191,7 @@ def _revoke(request: Request, form: FormData, services: Services) -> Response:
     dependencies=[RequestSlot],
     response_class=Response,
 )
+@limited_in_body(_backend_limit_spec)
 async def introspect(request: Request, form: Form, services: ServicesDep) -> Response:
     """From the process's caches when they hold everything (``oauth.introspection``, usually
     answered by ``CachedIntrospection`` before routing); else Authlib's endpoint on the

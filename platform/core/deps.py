@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request, Response
@@ -15,6 +15,8 @@ from chainless.platform.core.context import add_response_headers, current_reques
 from chainless.platform.core.errors import AppError, TooManyRequests
 from chainless.platform.core.ratelimit import Decision, Limit
 from chainless.platform.core.services import Services
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 async def get_services(request: Request) -> Services:  # async: no thread hop for an attribute
@@ -148,6 +150,18 @@ def _show(decision: Decision, response: Response | None) -> None:
     if response is not None:
         response.headers.update(headers)
     add_response_headers(headers)
+
+
+def limited_in_body(*limits: RateLimit) -> Callable[[Endpoint], Endpoint]:
+    """Mark an endpoint that counts its own per-IP limits in its body (with its work, in one
+    thread-pool hop) instead of in a route dependency, so the route guard
+    (``tests/platform/core/test_route_limits.py``) sees them."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        endpoint.rate_limits_in_body = limits  # type: ignore[attr-defined]
+        return endpoint
+
+    return mark
 
 
 class RateLimit:

@@ -12,7 +12,7 @@ import solcx
 from chainless.platform.core.services import Services
 from tests.conftest import RecordingJobRunner
 from tests.deployer.contracts.support import app_with_repo, deploy, stage_event
-from tests.deployer.fixture_repo import GREETER, commit_change
+from tests.deployer.fixture_repo import GREETER, MANIFEST, commit_change
 from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Factory
 
@@ -31,7 +31,15 @@ def test_contracts_are_compiled_and_their_artifacts_kept(
     deployment = deploy(factory, jobs, app_id, developer)
     assert deployment["status"] == "succeeded", deployment["error_detail"]
     stages = [e["stage"] for e in deployment["events"] if e["status"] == "succeeded"]
-    assert stages == ["source", "compile", "audit", "contracts", "frontend", "deployment"]
+    assert stages == [
+        "source",
+        "compile",
+        "audit",
+        "contracts",
+        "frontend",
+        "release",
+        "deployment",
+    ]
     compiled = deployment["artifacts"]["compile"]
     assert compiled["cached"] is False
     assert compiled["compiler"].startswith("0.8.30+commit.")
@@ -72,6 +80,7 @@ def test_an_unchanged_source_reuses_the_build_without_running_solc(
     assert len(runs) == 1
 
     commit_change(mini_program_repo, "docs/notes.md", "not a contract\n", "Docs only")
+    commit_change(mini_program_repo, "chainless.toml", _version("1.0.1"), "Release 1.0.1")
     second = deploy(factory, jobs, app_id, developer)
     assert second["status"] == "succeeded", second["error_detail"]
     assert len(runs) == 1  # solc did not run again
@@ -84,6 +93,7 @@ def test_an_unchanged_source_reuses_the_build_without_running_solc(
     commit_change(
         mini_program_repo, "contracts/Greeter.sol", GREETER.replace("next;", "next; // v2"), "v2"
     )
+    commit_change(mini_program_repo, "chainless.toml", _version("1.0.2"), "Release 1.0.2")
     third = deploy(factory, jobs, app_id, developer)
     assert len(runs) == 2  # a changed source compiles again
     assert third["artifacts"]["compile"]["build"] != first["artifacts"]["compile"]["build"]
@@ -187,3 +197,9 @@ def test_imports_cannot_read_the_platforms_files(
     assert "build-system" not in messages
     assert "setuptools" not in messages
     assert "not found" in messages.lower() or "outside of allowed" in messages.lower()
+
+
+def _version(version: str) -> str:
+    """The fixture's manifest at another app version (releases only go up)."""
+    assert MANIFEST.count('version = "1.0.0"') == 1
+    return MANIFEST.replace('version = "1.0.0"', f'version = "{version}"')

@@ -1,7 +1,9 @@
 """Every public endpoint is rate limited: a guard over the assembled app, and the headers it shows.
 
 A route counts as limited when its dependency tree holds a per-IP :class:`RateLimit`, a per-caller
-:class:`CallerRateLimit`, or :func:`authenticate` (which limits every account and API key). The
+:class:`CallerRateLimit`, or :func:`authenticate` (which limits every account and API key), or
+its endpoint declares the limits it counts in its body (``limited_in_body``; the headers test
+below shows those limits at work). The
 operational probes are left out on purpose: the load balancer and Prometheus call them, and a
 throttled probe would take a healthy replica out of service.
 """
@@ -33,6 +35,8 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any] | None]:
 
 
 def _is_limited(route: APIRoute) -> bool:
+    if getattr(route.endpoint, "rate_limits_in_body", ()):  # ``core.deps.limited_in_body``
+        return True
     return any(
         isinstance(call, RateLimit | CallerRateLimit) or call in AUTHENTICATING
         for call in _calls(route.dependant)
