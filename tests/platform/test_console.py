@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,17 @@ def test_console_page_has_the_deployments_view(client: Any) -> None:
     assert "innerHTML" not in script
     assert "insertAdjacentHTML" not in script
     assert "document.write" not in script
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_the_deployments_view_runs_on_a_stand_in_dom() -> None:
+    """The page's script with fetch answered by the stand-in: deploy, follow, fail, releases."""
+    smoke = Path(__file__).with_name("console_smoke.js")
+    run = subprocess.run(
+        ["node", str(smoke), str(PAGE)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.strip() == "ok"
 
 
 def test_the_console_calls_only_routes_that_exist(app: Any) -> None:
