@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import iter_route_contexts
 
+from chainless.platform.core.jobs import get_job
+from chainless.platform.core.services import run_job
+from chainless.platform.core.settings import Settings
 from tests.conftest import RecordingJobRunner
+from tests.deployer.fixture_repo import git_repository
+from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
 
 pytestmark = pytest.mark.portable
@@ -120,7 +126,25 @@ def test_the_contract_check_catches_a_missing_route(app: Any) -> None:
     assert ("DELETE", "/api/v1/apps/{}/deployments/{}") not in routes
 
 
-def _app_with_repo(factory: Factory) -> tuple[str, Actor]:
+@pytest.fixture
+def github() -> Iterator[GitHubStandIn]:
+    standin = GitHubStandIn().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def settings(settings: Settings, github: GitHubStandIn) -> Settings:
+    """GitHub served by the stand-in (the fixture repository's manifest targets only dev)."""
+    deployer = settings.deployer.model_copy(
+        update={"github_api_url": github.base_url, "github_throttle_seconds": 0}
+    )
+    return settings.model_copy(update={"deployer": deployer})
+
+
+def _app_with_repo(
+    factory: Factory, repo_url: str = "https://github.com/dev/greeter"
+) -> tuple[str, Actor]:
     developer = factory.developer(approved=True)
     client = factory.client
     created = client.post(
@@ -133,7 +157,7 @@ def _app_with_repo(factory: Factory) -> tuple[str, Actor]:
     registered = client.put(
         f"/api/v1/apps/{app_id}/deploy",
         headers=developer.headers,
-        json={"repo_url": "https://github.com/dev/greeter", "repo_branch": "main"},
+        json={"repo_url": repo_url, "repo_branch": "main"},
     )
     assert registered.status_code == 200, registered.text
     return app_id, developer
@@ -220,3 +244,60 @@ def test_another_developer_session_cannot_deploy_the_app(client: Any, factory: F
     refused = client.post(f"/api/v1/apps/{app_id}/deployments", headers=csrf, json={})
     assert refused.status_code in {403, 404}
     assert refused.json()["code"]
+
+
+def _run_one_job(jobs: RecordingJobRunner) -> None:
+    """One run of the pipeline's job (one stage), as a worker would."""
+    assert jobs.services is not None
+    name, kwargs = jobs.sent.pop(0)
+    run_job(jobs.services, get_job(name), kwargs)
+
+
+def test_the_console_follows_a_deploy_of_a_real_repository_to_its_failure(
+    client: Any, factory: Factory, jobs: RecordingJobRunner, github: GitHubStandIn, tmp_path: Path
+) -> None:
+    hosted = github.host("dev/greeter", git_repository(tmp_path / "greeter"))
+    app_id, developer = _app_with_repo(factory, hosted)
+    jobs.sent.clear()
+    login = client.post(
+        "/api/v1/auth/login", json={"email": developer.email, "password": developer.password}
+    )
+    csrf = {"X-CSRF-Token": login.json()["csrf_token"]}
+    base = f"/api/v1/apps/{app_id}"
+
+    # the fixture's manifest targets dev only: a deploy to test fails in its source stage
+    requested = client.post(
+        f"{base}/deployments", headers=csrf, json={"environment": "test", "ref": "main"}
+    )
+    assert requested.status_code == 202, requested.text
+    deployment_id = requested.json()["id"]
+    first = client.get(f"{base}/deployments/{deployment_id}?after=0").json()
+    after = first["events"][-1]["id"]
+    _run_one_job(jobs)
+    polled = client.get(f"{base}/deployments/{deployment_id}?after={after}")
+    assert polled.status_code == 200, polled.text
+    detail = polled.json()
+    assert [(e["stage"], e["status"]) for e in detail["events"]] == [
+        ("source", "started"),
+        ("source", "failed"),
+    ]
+    assert all(e["id"] > after for e in detail["events"])
+    failed = detail["events"][-1]
+    assert detail["status"] == "failed"
+    assert detail["error_code"] == failed["data"]["code"] == "environment_not_targeted"
+    assert failed["message"] == detail["error_detail"]
+    assert not jobs.sent  # finished: the console stops polling
+
+    # a deploy to dev goes through the source stage and on to the next
+    ok = client.post(f"{base}/deployments", headers=csrf, json={"environment": "dev"})
+    assert ok.status_code == 202, ok.text
+    _run_one_job(jobs)
+    progress = client.get(f"{base}/deployments/{ok.json()['id']}?after=0").json()
+    assert progress["status"] == "running"
+    assert [(e["stage"], e["status"]) for e in progress["events"]][-2:] == [
+        ("source", "started"),
+        ("source", "succeeded"),
+    ]
+    assert progress["stage"] == progress["stages"][1]
+    listed = client.get(f"{base}/deployments").json()
+    assert [d["status"] for d in listed] == ["running", "failed"]
