@@ -1,5 +1,7 @@
 """The CDN origin: published files by versioned, content-addressed path, the signed manifests,
-the entry that picks a user's release, and the wallet's reports.
+the entry that picks a user's release, and the wallet's reports. A delisted app has no entry
+(410 ``app_delisted``): wallets resolve an app through it, while its versioned files stay
+immutable.
 
 ``/cdn/sites/{app_id}/{bundle_hash}/{path}`` never changes meaning (the bundle hash names the
 exact files), so it is served ``immutable`` for a year with the file's SHA-256 as its ETag. The
@@ -22,9 +24,10 @@ from chainless.deployer.releases import canary, keys, repository
 from chainless.deployer.releases.reports import receive
 from chainless.deployer.releases.schemas import EntryOut, ReportIn, ReportOut
 from chainless.platform.core.deps import DbSession, RateLimit, ReadSession, ServicesDep
-from chainless.platform.core.errors import NotFound, problem_responses
+from chainless.platform.core.errors import Gone, NotFound, problem_responses
 from chainless.platform.core.services import Services
 from chainless.platform.core.storage import InvalidKey
+from chainless.platform.models import AppStatus, MiniProgram
 
 router = APIRouter(prefix="/cdn", tags=["cdn"])
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -145,7 +148,7 @@ def release_manifest(
     "/entry/{app_id}/{environment}",
     summary="The release a user gets: a redirect to its versioned path (or its JSON form)",
     description="`user` is the wallet address or user id: it decides canary membership.",
-    responses={**problem_responses(404, 429), 200: {"model": EntryOut}},
+    responses={**problem_responses(404, 410, 429), 200: {"model": EntryOut}},
     dependencies=_entry_limit,
 )
 def entry(
@@ -158,6 +161,9 @@ def entry(
     path: Annotated[str, Query(max_length=512)] = "index.html",
     format: Annotated[Literal["redirect", "json"], Query()] = "redirect",
 ) -> Response:
+    app = session.get(MiniProgram, app_id)
+    if app is not None and app.status == AppStatus.DELISTED:  # spec 3.4.1: no longer offered
+        raise Gone(f"app {app_id} was delisted", code="app_delisted")
     channel = repository.channel(session, app_id, environment)
     current = repository.release_by_id(session, channel.current_release_id if channel else None)
     if channel is None or current is None:

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from chainless.deployer.releases import canary
 from chainless.platform.core.services import Services
-from chainless.platform.models import AuditEvent
+from chainless.platform.models import AppStatus, AuditEvent, MiniProgram
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo
 from tests.deployer.github_standin import GitHubStandIn
@@ -246,3 +246,26 @@ def test_a_staged_first_release_waits_for_a_promotion(
     assert entry(factory, app_id, USERS[0]) == "1.0.0"
     nothing = _post(factory, developer, f"{base}/rollback")
     assert (nothing.status_code, nothing.json()["code"]) == (409, "nothing_to_roll_back_to")
+
+
+def test_a_delisted_app_has_no_entry(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    github: GitHubStandIn,
+    mini_program_repo: Path,
+    services: Services,
+) -> None:
+    app_id, developer = _app_with_repo(factory, github.host("dev/greeter", mini_program_repo), jobs)
+    assert deploy(factory, jobs, app_id, developer)["status"] == "succeeded"
+    assert entry(factory, app_id, USERS[0]) == "1.0.0"
+    with services.transaction() as session:
+        session.execute(
+            update(MiniProgram)
+            .where(MiniProgram.app_id == app_id)
+            .values(status=AppStatus.DELISTED)
+        )
+
+    refused = factory.client.get(f"/cdn/entry/{app_id}/dev", params={"user": USERS[0]})
+    assert refused.status_code == 410
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "app_delisted"
