@@ -6,42 +6,11 @@ from typing import Any
 
 from tests.conftest import RecordingJobRunner
 from tests.factories import Actor, Factory
+from tests.toolchain.conftest import REENTRANT, TX_ORIGIN
 
-VAULT = """// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-
-contract Vault {
-    address private owner;
-
-    constructor() payable {
-        owner = msg.sender;
-    }
-
-    function sweep(address payable to) external {
-        require(tx.origin == owner, "not owner");
-        to.transfer(address(this).balance);
-    }
-}
-"""
-
-BANK = """// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-
-contract Bank {
-    mapping(address => uint256) public balances;
-
-    function deposit() external payable {
-        balances[msg.sender] += msg.value;
-    }
-
-    function withdraw() external {
-        uint256 amount = balances[msg.sender];
-        (bool ok, ) = msg.sender.call{value: amount}("");
-        require(ok, "transfer failed");
-        balances[msg.sender] = 0;
-    }
-}
-"""
+# The toolchain tests' vulnerable contracts: one tx.origin check, one reentrancy.
+VAULT = TX_ORIGIN
+BANK = REENTRANT
 
 RISKY_MANIFEST = """manifest_version = 1
 
