@@ -147,7 +147,10 @@ class _Tracker:
         tx.gas_used = quantity(receipt.get("gasUsed"))
         tx.effective_gas_price = quantity(receipt.get("effectiveGasPrice"))
         tx.receipt_status = quantity(receipt.get("status"))
-        tx.confirmations = max(self.head - block + 1, 0)
+        # The head was read before the receipts: a block mined since is newer than it, and a
+        # receipt proves its block exists (one confirmation), so the head is at least that block.
+        self.head = max(self.head, block)
+        tx.confirmations = self.head - block + 1
         if tx.state in PENDING_STATES or moved:
             tx.mined_at = self.now
             self.move(tx, TxState.MINED)

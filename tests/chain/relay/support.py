@@ -154,11 +154,14 @@ def drain_with_retries(services: Services, jobs: Any) -> list[RetryJob]:
 
 class RpcProxy:
     """A JSON-RPC node stand-in in front of anvil: forwards while ``up``; while down it answers
-    503 (a load balancer with no backend). Counts ``eth_sendRawTransaction`` calls."""
+    503 (a load balancer with no backend). Counts ``eth_sendRawTransaction`` calls. With
+    ``head_lag`` blocks it answers ``eth_blockNumber`` that far behind (a node lagging its peers
+    behind a load balancer, or a block mined between two calls)."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.up = True
+        self.head_lag = 0
         self.sent_raw: list[str] = []
         proxy = self
 
@@ -176,11 +179,16 @@ class RpcProxy:
                 answer = httpx.post(
                     proxy.upstream, content=body, headers={"content-type": "application/json"}
                 )
+                content = answer.content
+                if request.get("method") == "eth_blockNumber" and proxy.head_lag:
+                    reply = answer.json()
+                    reply["result"] = hex(max(int(reply["result"], 16) - proxy.head_lag, 0))
+                    content = json.dumps(reply).encode()
                 self.send_response(answer.status_code)
                 self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(answer.content)))
+                self.send_header("content-length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             def log_message(self, *args: Any) -> None:
                 return

@@ -175,7 +175,8 @@ def test_daily_limits_of_the_user_and_the_app(
 
 def test_a_nonce_below_the_chains(client: Any, platform: Platform, relay: RelayApp) -> None:
     used = approve_tx(platform, relay)
-    platform.w3.eth.send_raw_transaction(used)  # the user spent the nonce elsewhere
+    spent = platform.w3.eth.send_raw_transaction(used)  # the user spent the nonce elsewhere
+    platform.w3.eth.wait_for_transaction_receipt(spent, timeout=10)  # mined just after the answer
     raw = approve_tx(platform, relay, nonce=0, maxFeePerGas=21 * GWEI)
     refused(submit(client, relay, raw), 409, "nonce_too_low")
 

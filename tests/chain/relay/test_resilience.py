@@ -179,6 +179,28 @@ def test_confirmations_and_a_reorg_back_to_submitted(
     assert final["confirmations"] >= 3
 
 
+def test_a_head_read_behind_the_receipt_still_counts_the_receipts_block(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+) -> None:
+    raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
+    tx_hash = submit(client, relay, raw).json()["hash"]
+    jobs.drain()
+    rpc_proxy.head_lag = 2  # the head read is two blocks behind the block holding the receipt
+    track_now(services)
+    mined = state_of(client, relay, tx_hash)
+    assert mined["state"] == "mined"
+    assert mined["confirmations"] == 1  # the receipt proves its own block
+    rpc_proxy.head_lag = 0
+    mine(platform, 2)
+    track_now(services)
+    assert state_of(client, relay, tx_hash)["state"] == "confirmed"
+
+
 def test_a_transaction_whose_nonce_was_taken_is_replaced(
     client: Any,
     platform: Platform,
@@ -196,7 +218,8 @@ def test_a_transaction_whose_nonce_was_taken_is_replaced(
     rpc_proxy.up = True
     nonce = w3.eth.get_transaction_count(relay.user.address)
     other = signed(w3, relay.user, to=platform.token.address, data=approve_data(platform, 2))
-    w3.eth.send_raw_transaction(other)  # the wallet spent the same nonce elsewhere
+    spent = w3.eth.send_raw_transaction(other)  # the wallet spent the same nonce elsewhere
+    w3.eth.wait_for_transaction_receipt(spent, timeout=10)  # anvil mines just after answering
     assert w3.eth.get_transaction_count(relay.user.address) == nonce + 1
     jobs.sent.append(("relay.broadcast", {"transaction_id": stored(services, tx_hash).id}))
     jobs.drain()  # the node refuses it now (nonce too low)
