@@ -1,4 +1,4 @@
-"""``chainless deploy``, ``chainless releases`` and ``chainless rollback``: the deployer over HTTP.
+"""``chainless deploy``, ``cancel``, ``releases`` and ``rollback``: the deployer over HTTP.
 
 These commands talk to a running platform's API (``--api-url``, ``CHAINLESS_API_URL``) with an
 app's API key (``CHAINLESS_API_KEY``, scopes ``deploy:write`` and ``data:read``), the way a CI job
@@ -69,6 +69,9 @@ def _call(client: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     return response.json()
 
 
+FINISHED = frozenset({"succeeded", "failed", "cancelled"})
+
+
 def deploy(
     app_id: str,
     api_url: ApiUrl = DEFAULT_API_URL,
@@ -94,7 +97,7 @@ def deploy(
         detail = _follow(client, app_id, queued["id"], interval, timeout)
     if detail["status"] != "succeeded":
         code, why = detail.get("error_code"), detail.get("error_detail")
-        console.print(f"[red]deployment failed[/red] ({code}): {why}")
+        console.print(f"[red]deployment {detail['status']}[/red] ({code}): {why}")
         raise typer.Exit(1)
     console.print(f"[green]deployment {detail['id']} succeeded[/green] at {detail['commit_sha']}")
 
@@ -124,7 +127,7 @@ def _follow(
                 progress.update(task, description=f"{event['stage']}: {event['status']}")
                 if event["status"] == "succeeded" and event["stage"] in stages:
                     progress.advance(task)
-            if detail["status"] in {"succeeded", "failed"}:
+            if detail["status"] in FINISHED:
                 return detail
             if time.monotonic() > deadline:
                 console.print(f"[red]still {detail['status']} after {timeout:.0f} s[/red]")
@@ -174,6 +177,21 @@ def rollback(
     console.print(f"[green]{app_id} {env} now serves {channel['current']}[/green]")
 
 
+def cancel(
+    app_id: str,
+    deployment_id: str,
+    api_url: ApiUrl = DEFAULT_API_URL,
+    api_key: ApiKey = "",
+) -> None:
+    """Cancel a deployment: at once while it waits, else when its running stage ends."""
+    with _client(api_url, api_key) as client:
+        done = _call(client, "POST", f"/apps/{app_id}/deployments/{deployment_id}/cancel")
+    if done["cancel_requested"]:
+        console.print(f"deployment {done['id']} ends after its {done['stage']} stage")
+    else:
+        console.print(f"[green]deployment {done['id']} cancelled[/green]")
+
+
 def register(app: typer.Typer) -> None:
-    for command in (deploy, releases, rollback):
+    for command in (deploy, cancel, releases, rollback):
         app.command()(command)

@@ -9,7 +9,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.contracts import overrides
-from chainless.deployer.deployments import retries, service
+from chainless.deployer.deployments import cancellation, repository, retries, service
 from chainless.deployer.deployments.pipeline import STAGES
 from chainless.deployer.deployments.schemas import (
     AuditOverrideIn,
@@ -86,8 +86,9 @@ def get_deployment(
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> DeploymentDetailOut:
     deployment, events = service.deployment_of(session, principal, app_id, deployment_id, after)
+    pending = repository.cancel_request(session, deployment) is not None
     return DeploymentDetailOut(
-        **_out(deployment).model_dump(),
+        **_out(deployment).model_copy(update={"cancel_requested": pending}).model_dump(),
         manifest=deployment.manifest,
         artifacts=deployment.artifacts,
         events=[_event(e) for e in events],
@@ -143,6 +144,23 @@ def retry_deployment(
     app_id: str, deployment_id: str, principal: CurrentPrincipal, session: DbSession
 ) -> DeploymentOut:
     return _out(retries.retry_deployment(session, principal, app_id, deployment_id))
+
+
+@router.post(
+    "/apps/{app_id}/deployments/{deployment_id}/cancel",
+    status_code=202,
+    response_model=DeploymentOut,
+    summary="Cancel a deployment that has not finished",
+    description="A waiting deployment ends at once (`cancelled`). While a stage runs the answer "
+    "has `cancel_requested`; the deployment ends when that stage or step ends, so nothing is "
+    "left half done. Retry resumes it from the next stage.",
+    responses=problem_responses(401, 403, 404, 409),
+)
+def cancel_deployment(
+    app_id: str, deployment_id: str, principal: CurrentPrincipal, session: DbSession
+) -> DeploymentOut:
+    done = cancellation.cancel_deployment(session, principal, app_id, deployment_id)
+    return _out(done.deployment).model_copy(update={"cancel_requested": done.pending})
 
 
 @router.get(

@@ -15,6 +15,9 @@ attached to the deployment; an unchanged commit and ``[frontend]`` section reuse
 between source and frontend ``compile``, ``audit`` and ``contracts``
 (``chainless.deployer.contracts.stages``); last ``release`` (``releases/publish.py``: the signed
 manifest, the version published to the environment).
+
+A deployment can be cancelled (``cancellation.py``): at once while it waits, else at the next stage
+or step boundary; a stage that has started runs to its end, so what it produced stays consistent.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ from chainless.deployer.deployments.progress import StageContinues
 from chainless.deployer.frontend import build_frontend
 from chainless.deployer.isolation import sandbox_for
 from chainless.deployer.manifest import Manifest, load_manifest
-from chainless.deployer.models import Deployment, DeploymentStatus
+from chainless.deployer.models import Deployment, DeploymentEvent, DeploymentStatus
+from chainless.deployer.models.deployments import FINISHED_STATUSES
 from chainless.deployer.releases import buildcache, publish
 from chainless.deployer.sources import SourceTree, SourceUnavailable, check_ref, source_for
 from chainless.platform.core import jobs
@@ -200,6 +204,22 @@ def _fail(
     repository.add_event(session, deployment, stage, "failed", error.detail[:4000], data)
 
 
+def cancel(session: Session, deployment: Deployment, request: DeploymentEvent | None) -> None:
+    """End the deployment as cancelled before its next stage (``deployment.stage``), which a
+    retry resumes from."""
+    by = (request.data.get("by") if request is not None else None) or "a developer"
+    detail = (
+        f"cancelled by {by} before the {deployment.stage} stage"
+        if deployment.status == DeploymentStatus.RUNNING
+        else f"cancelled by {by} while queued"
+    )
+    deployment.status = DeploymentStatus.CANCELLED
+    deployment.error_code = "deployment_cancelled"
+    deployment.error_detail = detail
+    _finished(session, deployment)
+    repository.add_event(session, deployment, "deployment", "cancelled", detail)
+
+
 def _plain(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool | list)
 
@@ -207,10 +227,11 @@ def _plain(value: object) -> bool:
 def advance(session: Session, services: Services, deployment_id: str) -> None:
     """Run the deployment's next stage; does nothing for a finished or unknown deployment."""
     deployment = repository.for_job(session, deployment_id)
-    if deployment is None or deployment.status in {
-        DeploymentStatus.SUCCEEDED,
-        DeploymentStatus.FAILED,
-    }:
+    if deployment is None or deployment.status in FINISHED_STATUSES:
+        return
+    request = repository.cancel_request(session, deployment)
+    if request is not None:
+        cancel(session, deployment, request)
         return
     if deployment.status == DeploymentStatus.QUEUED:
         _claim(session, deployment)
@@ -235,6 +256,10 @@ def advance(session: Session, services: Services, deployment_id: str) -> None:
     )
     if index + 1 < len(STAGES):
         deployment.stage = STAGES[index + 1].name
+        request = repository.cancel_request(session, deployment)  # asked while the stage ran
+        if request is not None:
+            cancel(session, deployment, request)
+            return
         jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)
         return
     deployment.status = DeploymentStatus.SUCCEEDED

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chainless.deployer.models import Deployment, DeploymentEvent, WebhookDelivery
-from chainless.deployer.models.deployments import ACTIVE_STATUSES, DeploymentStatus
+from chainless.deployer.models.deployments import (
+    ACTIVE_STATUSES,
+    CANCEL_REQUESTED,
+    DeploymentStatus,
+)
 from chainless.platform.models import MiniProgram
 
 RECENT_LIMIT = 50
@@ -68,9 +72,42 @@ def add_event(
 
 
 def for_job(session: Session, deployment_id: str) -> Deployment | None:
-    """The deployment a job works on, locked so two workers never run the same stage."""
+    """The deployment a job works on, locked so two workers never run the same stage.
+
+    ``FOR NO KEY UPDATE``: other transactions may still add events to it (their foreign key
+    check only shares the key), which is how a cancellation reaches a running stage.
+    """
     return session.scalars(
-        select(Deployment).where(Deployment.id == deployment_id).with_for_update()
+        select(Deployment).where(Deployment.id == deployment_id).with_for_update(key_share=True)
+    ).first()
+
+
+def lock_unless_busy(session: Session, deployment: Deployment) -> Deployment | None:
+    """The deployment locked and re-read, or ``None`` while a worker holds it (a stage runs)."""
+    return session.scalars(
+        select(Deployment)
+        .where(Deployment.id == deployment.id)
+        .with_for_update(skip_locked=True, key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def cancel_request(session: Session, deployment: Deployment) -> DeploymentEvent | None:
+    """The cancellation asked for since the deployment was last queued (a retry starts afresh)."""
+    queued = (
+        select(func.max(DeploymentEvent.id))
+        .where(DeploymentEvent.deployment_id == deployment.id, DeploymentEvent.status == "queued")
+        .scalar_subquery()
+    )
+    return session.scalars(
+        select(DeploymentEvent)
+        .where(
+            DeploymentEvent.deployment_id == deployment.id,
+            DeploymentEvent.status == CANCEL_REQUESTED,
+            DeploymentEvent.id > func.coalesce(queued, 0),
+        )
+        .order_by(DeploymentEvent.id)
+        .limit(1)
     ).first()
 
 

@@ -1,4 +1,4 @@
-"""A developer resumes a failed deployment from the stage that failed.
+"""A developer resumes a failed (or cancelled) deployment from the stage that failed (or was next).
 
 Stages before it keep what they produced (the commit, the manifest, the build, the audit) and the
 contracts already on chain stay recorded (``deployed_contracts``), so the resumed run carries on
@@ -31,10 +31,10 @@ def retry_deployment(
         raise NotFound(
             f"no deployment {deployment_id} of app {app_id}", code="deployment_not_found"
         )
-    if deployment.status != DeploymentStatus.FAILED:
+    if deployment.status not in {DeploymentStatus.FAILED, DeploymentStatus.CANCELLED}:
         raise Conflict(
-            f"deployment {deployment.id} is {deployment.status}: only a failed deployment can be "
-            "retried",
+            f"deployment {deployment.id} is {deployment.status}: only a failed or cancelled "
+            "deployment can be retried",
             code="deployment_not_failed",
         )
     newer = repository.newer_than(session, deployment)
@@ -46,7 +46,7 @@ def retry_deployment(
             superseded_by=newer.id,
         )
     resume = deployment.stage if deployment.stage in {s.name for s in STAGES} else None
-    failed = deployment.error_code
+    failed, before = deployment.error_code, deployment.status
     deployment.status = DeploymentStatus.QUEUED
     deployment.resume_stage, deployment.stage = resume, None
     deployment.error_code = deployment.error_detail = None
@@ -62,6 +62,6 @@ def retry_deployment(
         target_id=deployment.id,
         app_id=app.app_id,
         summary=f"{where} after {failed}",
-        changes={"status": [DeploymentStatus.FAILED.value, DeploymentStatus.QUEUED.value]},
+        changes={"status": [str(before), DeploymentStatus.QUEUED.value]},
     )
     return deployment

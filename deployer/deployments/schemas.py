@@ -52,8 +52,12 @@ class DeploymentOut(BaseModel):
     commit_sha: str | None
     trigger: str
     requested_by: str
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     stage: str | None
+    cancel_requested: bool = Field(
+        default=False,
+        description="Cancelled while a stage runs: it ends when that stage (or step) ends",
+    )
     rollout: str
     error_code: str | None
     error_detail: str | None

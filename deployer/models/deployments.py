@@ -24,9 +24,16 @@ class DeploymentStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 ACTIVE_STATUSES = (DeploymentStatus.QUEUED, DeploymentStatus.RUNNING)
+FINISHED_STATUSES = frozenset(
+    {DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED, DeploymentStatus.CANCELLED}
+)
+# The event a cancellation request leaves while a stage runs (the deployment's row is the
+# stage's, locked until it ends); the pipeline honours it at the next stage or step boundary.
+CANCEL_REQUESTED = "cancel_requested"
 
 
 class Deployment(Base):

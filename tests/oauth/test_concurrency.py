@@ -7,15 +7,11 @@ grace window, a code race by a conditional update that only one exchange can win
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from redis import Redis
@@ -23,10 +19,9 @@ from sqlalchemy import select
 
 from chainless.oauth.models import RefreshToken, TokenFamily
 from chainless.platform.app import create_app
-from chainless.platform.core.jobs import RUNNER_KEY
-from chainless.platform.core.migrate import upgrade
-from chainless.platform.core.services import Services, build_services
+from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
+from tests.committed import committed_database, services_on
 from tests.factories import Factory, OnlineApp, online_app
 from tests.oauth.wallet import (
     TestWallet,
@@ -41,55 +36,29 @@ from tests.oauth.wallet import (
     tokens_for,
 )
 
-BACKEND = os.environ.get("CHAINLESS_TEST_DATABASE", "postgres")
 # SQLite: platform/core/db.py opens every transaction with BEGIN IMMEDIATE, so concurrent writers
 # queue on the busy timeout instead of failing to upgrade a shared lock; these hold there too.
 pytestmark = pytest.mark.portable
-PG_ADMIN = os.environ.get("CHAINLESS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 THREADS = 8
-
-
-class _NoJobs:
-    """Jobs are not the point here; they are dropped."""
-
-    def submit(self, name: str, kwargs: dict[str, Any]) -> None:
-        return None
 
 
 @pytest.fixture(scope="module")
 def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if BACKEND == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.db'}"
-        upgrade(url)
+    with committed_database(tmp_path_factory.mktemp("race"), "chainless_race") as url:
         yield url
-        return
-    name = f"chainless_race_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        upgrade(f"{url}/{name}")
-        yield f"{url}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def racing(
-    own_database: str, settings: Settings, redis_client: Redis | None, tmp_path: Path
+    own_database: str, settings: Settings, redis_client: Redis | None
 ) -> Iterator[tuple[Any, Services]]:
-    own = settings.model_copy(update={"database_url": own_database})
-    services = build_services(own, redis=redis_client)
-    embedded = services.job_runner
-    services.job_runner = _NoJobs()  # type: ignore[assignment]
-    services.database._session_info[RUNNER_KEY] = services.job_runner
-    close = getattr(embedded, "close", None)
-    if close is not None:
-        close()
-    with TestClient(create_app(own, services=services), base_url="http://testserver") as client:
+    with (
+        services_on(own_database, settings, redis_client) as (services, _jobs),  # never run
+        TestClient(
+            create_app(services.settings, services=services), base_url="http://testserver"
+        ) as client,
+    ):
         yield client, services
-    services.database.dispose()
 
 
 def at_once(calls: int, call: Callable[[], Any]) -> list[Any]:

@@ -9,13 +9,11 @@ import secrets
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
@@ -24,12 +22,10 @@ from sqlalchemy import func, select
 
 from chainless.chain.models import RelayedTransaction
 from chainless.platform.app import create_app
-from chainless.platform.core.jobs import RUNNER_KEY
-from chainless.platform.core.migrate import upgrade
-from chainless.platform.core.services import Services, build_services
+from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
 from tests.chain.relay.support import TX_URL, approve_data, relay_app, signed
-from tests.conftest import RecordingJobRunner
+from tests.committed import committed_database, services_on
 from tests.contracts.conftest import Platform
 from tests.factories import Factory
 
@@ -42,37 +38,22 @@ ALLOWED = 3
 
 @pytest.fixture(scope="module")
 def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if BACKEND == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('race') / 'race.db'}"
-        upgrade(url)
+    with committed_database(tmp_path_factory.mktemp("race"), "chainless_relay_race") as url:
         yield url
-        return
-    name = f"chainless_relay_race_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        upgrade(f"{url}/{name}")
-        yield f"{url}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def live(
     own_database: str, settings: Settings, redis_client: Redis | None
 ) -> Iterator[tuple[str, Factory, Services]]:
-    """The platform on its own database under uvicorn; set-up goes through a TestClient."""
-    own = settings.model_copy(update={"database_url": own_database})
-    services = build_services(own, redis=redis_client)
-    close = getattr(services.job_runner, "close", None)
-    if close is not None:
-        close()
-    runner = RecordingJobRunner()  # broadcasts are not the point here: never run
-    services.job_runner = runner
-    services.database._session_info[RUNNER_KEY] = runner
-    app = create_app(own, services=services)
+    """The platform on its own database under uvicorn; set-up goes through a TestClient.
+    Broadcasts are not the point here: their jobs are recorded, never run."""
+    with services_on(own_database, settings, redis_client) as (services, _jobs):
+        yield from _served(services)
+
+
+def _served(services: Services) -> Iterator[tuple[str, Factory, Services]]:
+    app = create_app(services.settings, services=services)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -89,7 +70,6 @@ def live(
         yield f"http://127.0.0.1:{port}", Factory(client, services), services
     server.should_exit = True
     thread.join(timeout=10)
-    services.database.dispose()
 
 
 def policy(**limits: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`chainless deploy --follow`, `releases` and `rollback` against the API served by uvicorn."""
+"""`chainless deploy --follow`, `cancel`, `releases` and `rollback` against the API over HTTP."""
 
 from __future__ import annotations
 
@@ -100,6 +100,15 @@ def test_deploy_follow_releases_and_rollback(
     assert failed.exit_code == 1, failed.output
     assert "deployment failed" in failed.text
     assert "version_not_increasing" in failed.text
+
+    queued = run("deploy", app_id, "--ref", "main")  # not followed: still queued
+    deployment_id = queued.text.split("deployment ")[1].split(":")[0]
+    cancelled = run("cancel", app_id, deployment_id)
+    assert cancelled.exit_code == 0, cancelled.output
+    assert f"deployment {deployment_id} cancelled" in cancelled.text
+    again = run("cancel", app_id, deployment_id)
+    assert again.exit_code == 1
+    assert "deployment_finished" in again.text
 
 
 def test_the_cli_needs_an_api_key() -> None:
