@@ -6,8 +6,9 @@ immutable.
 ``/cdn/sites/{app_id}/{bundle_hash}/{path}`` never changes meaning (the bundle hash names the
 exact files), so it is served ``immutable`` for a year with the file's SHA-256 as its ETag. The
 entry (``/cdn/entry/{app_id}/{env}``) is the only changing URL: ``no-cache``, it answers with the
-versioned path of the release the user gets (current, or the canary when the user's bucket is in).
-With S3 storage the same routes read the bucket; a CDN in front caches them by these headers.
+versioned path of the release the user gets (current, or the canary when the user's bucket is in,
+with a ticket to report that load's outcome: ``report_tickets.py``). With S3 storage the same
+routes read the bucket; a CDN in front caches them by these headers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from chainless.deployer.deployments.artifacts import blob_key
 from chainless.deployer.deployments.schemas import Environment
-from chainless.deployer.releases import canary, keys, repository
+from chainless.deployer.releases import canary, keys, report_tickets, repository
 from chainless.deployer.releases.reports import receive
 from chainless.deployer.releases.schemas import EntryOut, ReportIn, ReportOut
 from chainless.platform.core.deps import DbSession, RateLimit, ReadSession, ServicesDep
@@ -177,6 +178,11 @@ def entry(
     base = services.settings.public_url
     site = base + keys.site_path(app_id, release.bundle_hash)
     headers = {"Cache-Control": NO_CACHE, "X-Chainless-Release": release.version}
+    ticket = None
+    if in_canary:  # the canary's health is watched: its load may be reported once
+        secret = services.settings.secret_key
+        ticket = report_tickets.issue(secret, app_id, environment, release.id)
+        headers["X-Chainless-Report-Ticket"] = ticket
     if format == "redirect":
         redirect = RedirectResponse(site + path.lstrip("/"), status_code=302, headers=headers)
         return _limits(redirect, response)
@@ -188,6 +194,7 @@ def entry(
         site_url=site,
         entry_url=site + path.lstrip("/"),
         manifest_url=base + keys.manifest_path(release.manifest_key),
+        report_ticket=ticket,
     )
     return _limits(JSONResponse(body.model_dump(), headers=headers), response)
 
@@ -195,13 +202,22 @@ def entry(
 @router.post(
     "/reports/{app_id}/{environment}",
     response_model=ReportOut,
-    summary="The wallet's or SDK's loads and client errors of a release (canary health)",
+    summary="The outcomes of canary loads, each with the entry's report ticket (canary health)",
+    description="Each ticket counts once, as one load and at most one error; a request whose "
+    "tickets are all refused answers 422 `report_ticket_invalid`.",
     responses=problem_responses(404, 422, 429),
     dependencies=_report_limit,
 )
 def report(
     app_id: str, environment: Environment, body: ReportIn, session: DbSession, services: ServicesDep
 ) -> ReportOut:
+    settings = services.settings
     return receive(
-        session, services.counters, services.settings.deployer, app_id, environment, body
+        session,
+        services.counters,
+        settings.deployer,
+        settings.secret_key,
+        app_id,
+        environment,
+        body,
     )

@@ -6,10 +6,11 @@ canary's counts are kept: once at least ``canary_min_sample`` loads were reporte
 ``canary_error_threshold`` of them failed, the canary is cancelled (every user is back on the
 current release at their next load) and the audit log says why.
 
-Reports are unauthenticated (the wallet sends them for every user) and rate limited per IP; a
-canary is a small share of users, so the threshold and the minimum sample are the guard against
-noise. Someone who floods error reports can at worst stop a canary early, never change what is
-current.
+Reports are unauthenticated (the wallet sends them for every user) and rate limited per IP, but
+each one must carry the ticket the entry route issued for that canary load
+(``report_tickets.py``), counted once: one load and at most one error. The threshold and the
+minimum sample guard against noise; someone who wants to end a canary early must first make as
+many entry requests as the sample needs, and can never change what is current.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from chainless.deployer.models import Release
-from chainless.deployer.releases import publish, repository
+from chainless.deployer.releases import publish, report_tickets, repository
 from chainless.deployer.releases.schemas import ReportIn, ReportOut
 from chainless.platform.audit import service as audit
 from chainless.platform.core.counters import Counters
-from chainless.platform.core.errors import NotFound
+from chainless.platform.core.errors import NotFound, Unprocessable
 from chainless.platform.core.settings import DeployerSettings
 
 TTL_SECONDS = 30 * 24 * 3600
@@ -45,25 +46,52 @@ def receive(
     session: Session,
     counters: Counters,
     settings: DeployerSettings,
+    secret_key: str,
     app_id: str,
     environment: str,
     body: ReportIn,
 ) -> ReportOut:
     channel = repository.channel(session, app_id, environment)
-    release = repository.release_by_version(session, app_id, environment, body.version)
-    if channel is None or release is None:
-        raise NotFound(f"no release {body.version} of {app_id} in {environment}", code="not_found")
-    if channel.canary_release_id != release.id:
-        return ReportOut(status="ignored", reason=f"{body.version} is not in canary")
-    loads = _add(counters, _key(release, "loads"), body.loads)
-    errors = _add(counters, _key(release, "errors"), body.errors)
-    if loads < settings.canary_min_sample or errors <= loads * settings.canary_error_threshold:
-        return ReportOut(status="counted")
+    if channel is None:
+        raise NotFound(f"app {app_id} has no release in {environment}", code="no_release")
+    loads = errors = refused = 0
+    problem = ""
+    for report in body.reports:
+        try:
+            ticket = report_tickets.verify(secret_key, app_id, environment, report.ticket)
+        except report_tickets.TicketRefused as error:
+            refused, problem = refused + 1, str(error)
+            continue
+        if ticket.release_id != channel.canary_release_id:
+            continue  # a release no longer in canary: nothing to watch
+        if not _first_use(counters, ticket):
+            refused, problem = refused + 1, "already reported"
+            continue
+        loads, errors = loads + 1, errors + int(report.error)
+    if refused == len(body.reports):
+        raise Unprocessable(f"no report ticket accepted: {problem}", code="report_ticket_invalid")
+    release = repository.release_by_id(session, channel.canary_release_id) if loads else None
+    if release is None:
+        return ReportOut(status="ignored", reason="no load of the canary", refused=refused)
+    total_loads = _add(counters, _key(release, "loads"), loads)
+    total_errors = _add(counters, _key(release, "errors"), errors)
+    counted = ReportOut(status="counted", counted=loads, refused=refused)
+    if (
+        total_loads < settings.canary_min_sample
+        or total_errors <= total_loads * settings.canary_error_threshold
+    ):
+        return counted
     reason = (
-        f"client error rate {errors / loads:.1%} ({errors} errors in {loads} loads) above "
-        f"{settings.canary_error_threshold:.1%}"
+        f"client error rate {total_errors / total_loads:.1%} ({total_errors} errors in "
+        f"{total_loads} loads) above {settings.canary_error_threshold:.1%}"
     )
-    return _cancel(session, app_id, environment, release, reason)
+    cancelled = _cancel(session, app_id, environment, release, reason)
+    return cancelled.model_copy(update={"counted": loads, "refused": refused})
+
+
+def _first_use(counters: Counters, ticket: report_tickets.Ticket) -> bool:
+    key = f"release:{ticket.release_id}:ticket:{ticket.nonce}"
+    return counters.incr(key, report_tickets.LIFETIME_SECONDS + 120) == 1
 
 
 def _cancel(

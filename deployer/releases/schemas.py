@@ -67,16 +67,29 @@ class EntryOut(BaseModel):
     site_url: str
     entry_url: str
     manifest_url: str
+    report_ticket: str | None = Field(
+        default=None,
+        description="For a canary load: send it back with the load's outcome to /cdn/reports",
+    )
+
+
+class LoadReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket: str = Field(max_length=256, description="The entry route's `report_ticket`")
+    error: bool = Field(default=False, description="The release failed on the client")
 
 
 class ReportIn(BaseModel):
+    """Outcomes of canary loads, one per ticket; a wallet may batch up to 100."""
+
     model_config = ConfigDict(extra="forbid")
 
-    version: str = Field(max_length=16)
-    loads: int = Field(default=0, ge=0, le=1000)
-    errors: int = Field(default=0, ge=0, le=1000)
+    reports: list[LoadReport] = Field(min_length=1, max_length=100)
 
 
 class ReportOut(BaseModel):
     status: Literal["counted", "ignored", "canary_cancelled"]
     reason: str = ""
+    counted: int = Field(default=0, description="Loads counted from this request")
+    refused: int = Field(default=0, description="Tickets not counted: invalid, expired or reused")

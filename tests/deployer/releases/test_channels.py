@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
-from chainless.deployer.releases import canary
+from chainless.deployer.releases import canary, report_tickets
 from chainless.platform.core.services import Services
 from chainless.platform.models import AppStatus, AuditEvent, MiniProgram
 from tests.conftest import RecordingJobRunner
@@ -141,6 +142,28 @@ def test_rollback_switches_at_once_to_the_previous_or_a_chosen_release(
     ]
 
 
+def _tickets(factory: Factory, app_id: str, count: int) -> list[str]:
+    """Report tickets of ``count`` canary loads, from the entry route as wallets get them."""
+    tickets = []
+    for user in USERS:
+        got = factory.client.get(
+            f"/cdn/entry/{app_id}/dev", params={"user": user, "format": "json"}
+        )
+        assert got.status_code == 200, got.text
+        if got.json()["canary"]:
+            tickets.append(got.json()["report_ticket"])
+        else:
+            assert got.json()["report_ticket"] is None  # the current release is not watched
+        if len(tickets) == count:
+            return tickets
+    raise AssertionError("not enough canary users")
+
+
+def _report(factory: Factory, app_id: str, tickets: list[str], errors: int = 0) -> Any:
+    reports = [{"ticket": t, "error": i < errors} for i, t in enumerate(tickets)]
+    return factory.client.post(f"/cdn/reports/{app_id}/dev", json={"reports": reports})
+
+
 def test_a_canary_failing_on_clients_is_cancelled_once_the_sample_is_large_enough(
     factory: Factory, three_releases: tuple[str, Actor], services: Services
 ) -> None:
@@ -149,15 +172,16 @@ def test_a_canary_failing_on_clients_is_cancelled_once_the_sample_is_large_enoug
     services.settings.deployer.canary_error_threshold = 0.1
     base = f"/apps/{app_id}/environments/dev"
     assert _post(factory, developer, f"{base}/releases/1.2.0/canary", {"percent": 20}).is_success
-    report = f"/cdn/reports/{app_id}/dev"
-    current = factory.client.post(report, json={"version": "1.1.0", "loads": 100, "errors": 90})
-    assert current.json()["status"] == "ignored"  # only the canary is watched
-    few = factory.client.post(report, json={"version": "1.2.0", "loads": 20, "errors": 10})
-    assert few.json() == {"status": "counted", "reason": ""}  # 50 %, but below the sample
-    assert releases(factory, app_id, developer)["canary"] == "1.2.0"
-    fine = factory.client.post(report, json={"version": "1.2.0", "loads": 19, "errors": 0})
-    assert fine.json()["status"] == "counted"
-    tipped = factory.client.post(report, json={"version": "1.2.0", "loads": 1, "errors": 0})
+    tickets = _tickets(factory, app_id, 41)
+    few = _report(factory, app_id, tickets[:20], errors=10)
+    assert few.json() == {"status": "counted", "reason": "", "counted": 20, "refused": 0}
+    assert releases(factory, app_id, developer)["canary"] == "1.2.0"  # 50 %, below the sample
+    replayed = _report(factory, app_id, tickets[:20], errors=20)  # each ticket counts once
+    assert (replayed.status_code, replayed.json()["code"]) == (422, "report_ticket_invalid")
+    assert "already reported" in replayed.json()["detail"]
+    fine = _report(factory, app_id, tickets[20:39] + tickets[:1])
+    assert (fine.json()["counted"], fine.json()["refused"]) == (19, 1)
+    tipped = _report(factory, app_id, tickets[39:40])
     assert tipped.json()["status"] == "canary_cancelled"
     assert "25.0% (10 errors in 40 loads)" in tipped.json()["reason"]
     channel = releases(factory, app_id, developer)
@@ -166,10 +190,50 @@ def test_a_canary_failing_on_clients_is_cancelled_once_the_sample_is_large_enoug
     assert (history[0]["action"], history[0]["actor"]) == ("canary_cancelled", "system")
     assert "above 10.0%" in history[0]["reason"]
     assert _audit(services, app_id)[-1] == "release.canary_auto_cancelled"
+    late = _report(factory, app_id, tickets[40:41], errors=1)  # that canary is over
+    assert (late.json()["status"], late.json()["counted"]) == ("ignored", 0)
     restarted = _post(factory, developer, f"{base}/releases/1.2.0/canary", {"percent": 5})
     assert restarted.is_success  # a new canary counts from zero
-    counted = factory.client.post(report, json={"version": "1.2.0", "loads": 1, "errors": 1})
+    counted = _report(factory, app_id, _tickets(factory, app_id, 1), errors=1)
     assert counted.json()["status"] == "counted"
+
+
+def test_reports_without_a_valid_ticket_count_nothing(
+    factory: Factory, three_releases: tuple[str, Actor], services: Services
+) -> None:
+    app_id, developer = three_releases
+    services.settings.deployer.canary_min_sample = 1
+    base = f"/apps/{app_id}/environments/dev"
+    assert _post(factory, developer, f"{base}/releases/1.2.0/canary", {"percent": 50}).is_success
+    [ticket] = _tickets(factory, app_id, 1)
+    version, payload, mac = ticket.split(".")
+    other_app = _app_with_repo(factory, "https://github.com/dev/other")[0]
+    secret = services.settings.secret_key
+    forged = report_tickets.issue("another-platform-secret-of-32-chars!!", app_id, "dev", "r")
+    expired = report_tickets.issue(secret, app_id, "dev", "r", now=time.time() - 2 * 86400)
+    for bad, why in (
+        ("not-a-ticket", "not a report ticket"),
+        (f"{version}.{payload}.{mac[:-2]}AA", "not issued for this app and environment"),
+        (forged, "not issued for this app and environment"),
+        (expired, "expired"),
+    ):
+        refused = _report(factory, app_id, [bad], errors=1)
+        assert (refused.status_code, refused.json()["code"]) == (422, "report_ticket_invalid")
+        assert why in refused.json()["detail"], bad
+    elsewhere = factory.client.post(  # a ticket of this app presented for another app
+        f"/cdn/reports/{other_app}/dev", json={"reports": [{"ticket": ticket, "error": True}]}
+    )
+    assert elsewhere.status_code in {404, 422}
+    flood = factory.client.post(
+        f"/cdn/reports/{app_id}/dev", json={"reports": [{"ticket": ticket}] * 101}
+    )
+    assert flood.status_code == 422  # at most 100 a request
+    old_form = factory.client.post(
+        f"/cdn/reports/{app_id}/dev", json={"version": "1.2.0", "loads": 1000, "errors": 1000}
+    )
+    assert old_form.status_code == 422
+    assert releases(factory, app_id, developer)["canary"] == "1.2.0"  # nothing was counted
+    assert _report(factory, app_id, [ticket], errors=1).json()["status"] == "canary_cancelled"
 
 
 def test_another_developers_app_is_not_found(
