@@ -39,6 +39,11 @@ class TransactionReplaced(deploy.DeployFailed):
     title = "Another transaction took the deployment's nonce"
 
 
+# A creation whose nonce another transaction took is signed again with a fresh nonce this many
+# times; past that, something keeps spending the devops account's nonces and a person must look.
+MAX_RESIGNS = 3
+
+
 def _sign(
     context: StageContext,
     w3: Web3,
@@ -51,10 +56,7 @@ def _sign(
     """Phase one: sign with the next free nonce and record it; nothing is broadcast here."""
     session, deployment = context.session, context.deployment
     artifacts = deployment.artifacts or {}
-    deployed.lock_signer(session, chain_id, account.address)
-    reserved = deployed.next_reserved_nonce(session, chain_id, account.address)
-    nonce = max(deploy.pending_nonce(w3, account.address), reserved or 0)
-    signed = deploy.sign_creation(w3, account, contract, values, nonce)
+    signed = _signed_with_free_nonce(context, w3, account, contract, values, chain_id)
     manifest = Manifest.model_validate(deployment.manifest)
     return deployed.add(
         session,
@@ -75,6 +77,48 @@ def _sign(
             build=artifacts["compile"]["build"],
             audit_rating=(artifacts.get("audit") or {}).get("rating"),
         ),
+    )
+
+
+def _signed_with_free_nonce(
+    context: StageContext,
+    w3: Web3,
+    account: LocalAccount,
+    contract: ContractOutput,
+    values: list[Any],
+    chain_id: int,
+) -> deploy.SignedCreation:
+    session = context.session
+    deployed.lock_signer(session, chain_id, account.address)
+    reserved = deployed.next_reserved_nonce(session, chain_id, account.address)
+    nonce = max(deploy.pending_nonce(w3, account.address), reserved or 0)
+    return deploy.sign_creation(w3, account, contract, values, nonce)
+
+
+def _resign(
+    context: StageContext,
+    w3: Web3,
+    account: LocalAccount,
+    contract: ContractOutput,
+    values: list[Any],
+    row: DeployedContract,
+    replaced: TransactionReplaced,
+) -> None:
+    """The recorded creation can never be mined (its nonce is spent): sign it again with a free
+    nonce and record that, unless it happened too often. Broadcast by the next run, as always."""
+    deployment = context.deployment
+    resigns = int((deployment.artifacts or {}).get("contract_resigns", 0))
+    if resigns >= MAX_RESIGNS:
+        raise TransactionReplaced(f"{replaced.detail} (signed again {resigns} times already)")
+    lost = (row.nonce, row.transaction_hash)
+    signed = _signed_with_free_nonce(context, w3, account, contract, values, row.chain_id)
+    row.nonce, row.transaction_hash = signed.nonce, signed.transaction_hash
+    row.raw_transaction, row.status = signed.raw_transaction, ContractStatus.SIGNED
+    deployment.artifacts = {**(deployment.artifacts or {}), "contract_resigns": resigns + 1}
+    raise StageContinues(
+        f"{row.name}: nonce {lost[0]} was taken by another transaction before {lost[1]} was "
+        f"mined; signed again with nonce {row.nonce} (transaction {row.transaction_hash}), "
+        "broadcast next"
     )
 
 
@@ -173,8 +217,8 @@ def contracts_stage(context: StageContext) -> str:
         for position, spec in enumerate(specs):
             contract = store.load_contract(storage, compiled["contracts"][spec.name]["artifact"])
             row = rows.get(spec.name)
+            values = deploy.constructor_values(contract, list(spec.constructor_args), addresses)
             if row is None:
-                values = deploy.constructor_values(contract, list(spec.constructor_args), addresses)
                 row = rows[spec.name] = _sign(
                     context, w3, account, contract, values, position, chain_id
                 )
@@ -188,7 +232,10 @@ def contracts_stage(context: StageContext) -> str:
                     f"is now {chain_id}: deploy again",
                     code="chain_mismatch",
                 )
-            _settle(w3, contract, row, required, timeout)
+            try:
+                _settle(w3, contract, row, required, timeout)
+            except TransactionReplaced as replaced:
+                _resign(context, w3, account, contract, values, row, replaced)
             assert row.address is not None
             addresses[spec.name] = row.address
     finally:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_account import Account
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 from web3.types import RPCEndpoint
 
 from chainless.chain.localnode import LocalChain, derive_accounts
@@ -222,3 +224,58 @@ def test_apps_deploying_at_the_same_time_sign_with_distinct_nonces(
     nonces = sorted(c["nonce"] for d in done for c in _contracts(d).values())
     assert nonces == [nonce, nonce + 1, nonce + 2, nonce + 3]
     assert w3.eth.get_transaction_count(devops) == nonce + 4
+
+
+def test_a_creation_whose_nonce_another_transaction_took_is_signed_again(
+    factory: Factory,
+    jobs: RecordingJobRunner,
+    hosted: str,
+    w3: Web3,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone spends the devops account's nonce between the record and the broadcast: the
+    recorded creation can never be mined, so the stage signs it again with a free nonce (and
+    records that first) instead of failing the deployment."""
+    account = derive_accounts(count=6)[services.settings.deployer.dev_devops_account]
+    app_id, developer = app_with_repo(factory, hosted, jobs)
+    ident = _start(factory, app_id, developer.headers)
+
+    def dies_before_sending(w3: Web3, raw: str, name: str) -> deploy.Broadcast:
+        raise WorkerDied(f"the worker died before sending {name}")
+
+    monkeypatch.setattr(deploy, "broadcast", dies_before_sending)
+    with pytest.raises(WorkerDied):
+        jobs.drain()
+    recorded = _contracts(detail(factory, app_id, developer, ident))["Greeter"]
+    assert recorded["status"] == "signed"
+    taken = Account.sign_transaction(
+        {
+            "to": account.address,
+            "value": 0,
+            "gas": 21_000,
+            "gasPrice": 2 * w3.eth.gas_price,
+            "nonce": recorded["nonce"],
+            "chainId": w3.eth.chain_id,
+        },
+        account.private_key,
+    )
+    w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(taken.raw_transaction))
+
+    monkeypatch.setattr(deploy, "broadcast", BROADCAST)
+    _run_again(services, ident)  # "nonce too low" and no receipt: signed again, recorded
+    resigned = detail(factory, app_id, developer, ident)
+    again = _contracts(resigned)["Greeter"]
+    assert again["status"] == "signed"
+    assert again["nonce"] > recorded["nonce"]
+    assert again["transaction_hash"] != recorded["transaction_hash"]
+    assert "signed again" in resigned["events"][-1]["message"]
+    jobs.drain()
+
+    done = detail(factory, app_id, developer, ident)
+    assert done["status"] == "succeeded", done["error_detail"]
+    greeter = _contracts(done)["Greeter"]
+    assert greeter["transaction_hash"] == again["transaction_hash"]
+    assert bytes(w3.eth.get_code(greeter["address"]))
+    with pytest.raises(TransactionNotFound):  # the first signing was never mined
+        w3.eth.get_transaction_receipt(recorded["transaction_hash"])
