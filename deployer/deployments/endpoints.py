@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from chainless.deployer.contracts import overrides
-from chainless.deployer.deployments import cancellation, repository, retries, service
+from chainless.deployer.deployments import cancellation, repository, retries, service, streaming
 from chainless.deployer.deployments.pipeline import STAGES
 from chainless.deployer.deployments.schemas import (
     AuditOverrideIn,
@@ -93,6 +93,40 @@ def get_deployment(
         artifacts=deployment.artifacts,
         events=[_event(e) for e in events],
         stages=[stage.name for stage in STAGES],
+    )
+
+
+@router.get(
+    "/apps/{app_id}/deployments/{deployment_id}/events",
+    response_class=StreamingResponse,
+    summary="A deployment's progress as Server-Sent Events",
+    description="`text/event-stream`: every event after `Last-Event-ID` (or `after`) as "
+    "`deployment.event` with its id, then `deployment.finished` with the outcome. Reconnect "
+    "with the last id after a drop; a stream closes after 15 minutes.",
+    responses={
+        **problem_responses(401, 403, 404, 429),
+        200: {"content": {"text/event-stream": {}}},
+    },
+)
+async def stream_deployment_events(
+    app_id: str,
+    deployment_id: str,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    services: ServicesDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    streaming.admit(services)
+    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    start = await run_in_threadpool(
+        lambda: streaming.opening(
+            *service.deployment_of(session, principal, app_id, deployment_id, resume)
+        )
+    )
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(
+        streaming.stream(services, start), media_type="text/event-stream", headers=headers
     )
 
 
