@@ -106,6 +106,7 @@ def test_the_console_calls_only_routes_that_exist(app: Any) -> None:
         ("POST", "/api/v1/apps/{}/deployments"),
         ("GET", "/api/v1/apps/{}/deployments"),
         ("GET", "/api/v1/apps/{}/deployments/{}"),
+        ("POST", "/api/v1/apps/{}/deployments/{}/cancel"),
         ("GET", "/api/v1/apps/{}/environments/{}/releases"),
         ("POST", "/api/v1/apps/{}/environments/{}/releases/{}/canary"),
         ("POST", "/api/v1/apps/{}/environments/{}/releases/{}/promote"),
@@ -122,7 +123,7 @@ def test_the_console_calls_only_routes_that_exist(app: Any) -> None:
 def test_the_contract_check_catches_a_missing_route(app: Any) -> None:
     routes = route_templates(app)
     assert ("GET", "/api/v1/apps/{}/deployments/{}") in routes
-    assert ("GET", "/api/v1/apps/{}/deployments/{}/events") not in routes
+    assert ("GET", "/api/v1/apps/{}/deployments/{}/transcript") not in routes
     assert ("DELETE", "/api/v1/apps/{}/deployments/{}") not in routes
 
 
