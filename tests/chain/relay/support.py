@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from web3 import Web3
 
 from chainless.platform.core.jobs import RetryJob, get_job
 from chainless.platform.core.services import Services, run_job
+from chainless.platform.core.settings import ChainEnvironment
 from tests.contracts.conftest import Platform
 from tests.factories import Factory, OnlineApp, online_app
 from tests.oauth.wallet import TestWallet, tokens_for
@@ -129,12 +131,29 @@ def run(services: Services, name: str, **kwargs: Any) -> None:
     run_job(services, get_job(name), kwargs)
 
 
+def mined_what_was_sent(services: Services, timeout: float = 10.0) -> None:
+    """With automine on, anvil answers ``eth_sendRawTransaction`` before it mines the block: wait
+    until its pool is empty, so a tracking pass sees what a block time later would show."""
+    url = services.settings.chains[ChainEnvironment.DEV].rpc_urls[0]
+
+    def rpc(method: str) -> Any:
+        body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": []}
+        return httpx.post(url, json=body, timeout=5).json()["result"]
+
+    if not rpc("anvil_getAutomine"):
+        return  # the test mines by hand
+    deadline = time.monotonic() + timeout
+    while int(rpc("txpool_status")["pending"], 16) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def track_now(services: Services) -> None:
     """A tracking pass that finds every transaction due (as if its next look had come)."""
     from sqlalchemy import update
 
     from chainless.chain.models import RelayedTransaction
 
+    mined_what_was_sent(services)
     with services.transaction() as session:
         session.execute(update(RelayedTransaction).values(next_check_at=None))
     run(services, "relay.track")
