@@ -3,6 +3,7 @@ transaction is simply not found (tenant isolation in one place)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -125,42 +126,66 @@ def stored_usage(
     return Usage(*(int(v) for v in summed))
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """The day's usage with the transaction just added, and the last minute's counts (burst
+    detection, spec 3.2.1) with it included."""
+
+    today: Usage
+    user_minute: int
+    app_minute: int
+
+
 def add_daily_usage(
-    session: Session, app_id: str, day_start: datetime, wallet: str, value: int, tx_id: str
-) -> Usage:
+    session: Session,
+    app_id: str,
+    now: datetime,
+    wallet: str,
+    value: int,
+    tx_id: str,
+) -> Added:
     """Add transaction ``tx_id`` of ``value`` wei (already stored) to the app's and the wallet's
     usage rows of the day and answer their totals with it. The rows stay locked until the
     transaction ends, so concurrent submissions of the app queue here and each sees the others'
     additions; the caller rolls back when a total is above a limit. A row created here starts
     from what the stored transactions say (:func:`stored_usage`). The app's row is always locked
-    first: no deadlock. PostgreSQL does it in one statement (an upsert that locks the rows);
-    SQLite, one writer at a time, in Python (its quantities are text)."""
+    first: no deadlock. PostgreSQL does it in one statement with the minute's counts (an upsert
+    that locks the rows); SQLite, one writer at a time, in Python (its quantities are text)."""
+    day_start, since = day_start_of(now), minute_before(now)
     if session.get_bind().dialect.name != "postgresql":
-        return _add_daily_usage_locked(session, app_id, day_start, wallet, value, tx_id)
+        today = _add_daily_usage_locked(session, app_id, day_start, wallet, value, tx_id)
+        return Added(today, *minute_counts(session, app_id, wallet, since))
     params = {
         "app_id": app_id,
         "day": day_start.date(),
         "wallet": wallet,
         "value": value,
-        "now": utcnow(),
+        "now": now,
+        "since": since,
     }
-    totals = {
-        w: (int(n), int(v)) for w, n, v in session.connection().execute(_ADD_DAILY_USAGE, params)
-    }
+    rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
+    totals = {w: (int(n), int(v)) for w, n, v in rows if w is not None}
+    user_minute, app_minute = next((int(n), int(v)) for w, n, v in rows if w is None)
     if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
         totals = _start_created_rows(session, app_id, day_start, wallet, tx_id, totals)
-    return Usage(*totals[wallet], *totals[""])
+    return Added(Usage(*totals[wallet], *totals[""]), user_minute, app_minute)
 
 
 _ADD_DAILY_USAGE = text(
     """
-    INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at)
-    VALUES (:app_id, :day, '', 1, :value, :now), (:app_id, :day, :wallet, 1, :value, :now)
-    ON CONFLICT (app_id, day, wallet) DO UPDATE
-    SET tx_count = u.tx_count + 1,
-        value_wei = u.value_wei + excluded.value_wei,
-        updated_at = excluded.updated_at
-    RETURNING u.wallet, u.tx_count, u.value_wei
+    WITH added AS (
+        INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at)
+        VALUES (:app_id, :day, '', 1, :value, :now), (:app_id, :day, :wallet, 1, :value, :now)
+        ON CONFLICT (app_id, day, wallet) DO UPDATE
+        SET tx_count = u.tx_count + 1,
+            value_wei = u.value_wei + excluded.value_wei,
+            updated_at = excluded.updated_at
+        RETURNING u.wallet, u.tx_count, u.value_wei
+    )
+    SELECT wallet, tx_count, value_wei FROM added
+    UNION ALL
+    SELECT NULL, count(*) FILTER (WHERE sender = :wallet), count(*)
+    FROM relayed_transactions WHERE app_id = :app_id AND created_at >= :since
     """
 )
 
@@ -257,7 +282,7 @@ def locked_delivery(session: Session, delivery_id: str) -> WebhookDelivery | Non
     )
 
 
-def day_start(moment: datetime) -> datetime:
+def day_start_of(moment: datetime) -> datetime:
     """Midnight UTC of ``moment``'s day: daily limits reset then."""
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 

@@ -67,37 +67,26 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
         existing = repository.by_hash(session, tx.hash)
         assert existing is not None
         return Submitted(_same_app(existing, caller), created=False)
-    _refuse(_reserve_daily(session, found.app_id, tx, found.rules.limits, values["id"], now))
-    user_minute, app_minute = repository.minute_counts(
-        session, found.app_id, tx.sender, repository.minute_before(now)
+    added = repository.add_daily_usage(
+        session, found.app_id, now, tx.sender, tx.value, values["id"]
     )
-    _watch_bursts(session, caller, tx, user_minute, app_minute, found.values)
+    _refuse(policy.check_usage(tx, found.rules.limits, _before(added.today, tx)))
+    _watch_bursts(session, caller, tx, added.user_minute, added.app_minute, found.values)
     _refuse(nonce_check.result())
     enqueue(session, BROADCAST, transaction_id=values["id"])
     return Submitted(RelayedTransaction(**values), created=True)
 
 
-def _reserve_daily(
-    session: Session,
-    app_id: str,
-    tx: DecodedTransaction,
-    limits: policy.DailyLimits,
-    tx_id: str,
-    now: datetime,
-) -> policy.Rejection | None:
-    """The daily limits, atomically: this transaction is added to the day's usage rows, which
-    stay locked until the request commits, and the limits are checked on what the rows held
-    before it; two requests racing for the last place queue on the rows. A refusal rolls the
-    row update and the stored transaction back with the request."""
-    day_start = repository.day_start(now)
-    after = repository.add_daily_usage(session, app_id, day_start, tx.sender, tx.value, tx_id)
-    before = policy.Usage(
-        after.user_tx - 1,
-        after.user_value_wei - tx.value,
-        after.app_tx - 1,
-        after.app_value_wei - tx.value,
+def _before(today: policy.Usage, tx: DecodedTransaction) -> policy.Usage:
+    """The day's usage without ``tx``: the limits are checked on what the rows held before it.
+    The rows stay locked until the request commits, so two requests racing for the last place
+    queue on them; a refusal rolls the rows and the stored transaction back with the request."""
+    return policy.Usage(
+        today.user_tx - 1,
+        today.user_value_wei - tx.value,
+        today.app_tx - 1,
+        today.app_value_wei - tx.value,
     )
-    return policy.check_usage(tx, limits, before)
 
 
 def _decoded(raw: str) -> DecodedTransaction:
