@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from chainless.chain.relay import repository, service, sponsored
@@ -37,14 +38,16 @@ _TRANSACTION_JSON = TransactionOut.__pydantic_serializer__
         **problem_responses(401, 403, 404, 409, 422, 429),
     },
 )
-async def submit_transaction(body: SubmitIn, caller: Caller, services: ServicesDep) -> Response:
+async def submit_transaction(
+    body: SubmitIn, caller: Caller, session: DbSession, services: ServicesDep
+) -> Response:
     """The submission, its commit and its answer in one thread-pool hop."""
-    return await run_in_threadpool(_submit, services, caller, body.raw_transaction)
+    return await run_in_threadpool(_submit, services, session, caller, body.raw_transaction)
 
 
-def _submit(services: Services, caller: RelayCaller, raw: str) -> Response:
-    with services.database.transaction() as session:
-        submitted = service.submit(services, session, caller, raw)
+def _submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Response:
+    submitted = service.submit(services, session, caller, raw)
+    session.commit()  # the request's commit, in this hop: the session dependency has none left
     required = chain_config(services, caller.environment).confirmations
     out = transaction_out(submitted.transaction, required)
     return Response(
