@@ -95,4 +95,4 @@ def changes_relay_app(instance: object, change: Change) -> bool:
     return False
 
 
-RELAY_APP_TABLES = frozenset({"app_contracts"})  # the apps' own rows move gas counters that way
+RELAY_APP_TABLES = frozenset({"mini_programs", "app_contracts"})  # gas charges included
