@@ -16,14 +16,19 @@ from typing import Annotated
 
 from eth_utils import to_checksum_address
 from fastapi import Depends, Request, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from chainless.oauth.tokens import active_access_token
+from chainless.oauth import live_families
+from chainless.oauth.tokens import AccessClaims, active_access_token, decode_with_held_keys
 from chainless.oauth.users import address_of
 from chainless.platform.auth.dependencies import authenticate
 from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, ServicesDep
+from chainless.platform.core.epochs import observe, seen
 from chainless.platform.core.errors import Forbidden, Unauthenticated
 from chainless.platform.core.permissions import ApiKeyScope
+from chainless.platform.core.services import Services
 
 BROADCAST_SCOPE = "transaction:broadcast"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="chainless", scope="transaction:broadcast"'}
@@ -60,20 +65,64 @@ async def relay_app_key(
 AppKey = Annotated[Principal, Depends(relay_app_key)]
 
 
-def relay_caller(
+async def relay_caller(
     request: Request, key: AppKey, session: DbSession, services: ServicesDep
 ) -> RelayCaller:
+    """The app's key and the user's token. A token signed with a key this process holds, of a
+    live family in the process's cache under the epoch the key's rate-limit script just read
+    (``oauth.live_families``), is checked on the event loop with no I/O; anything else is
+    decided on the database in one thread-pool hop (``active_access_token``)."""
     if ApiKeyScope.TRANSACTION_WRITE.value not in key.scopes:
         raise Forbidden(
             "the API key lacks the 'transaction:write' scope", code="api_key_scope_missing"
         )
-    claims = active_access_token(services, session, _user_token(request))
+    token = _user_token(request)
+    claims = _held_claims(services, token)
+    if claims is None or claims.wallet_address is None:
+        return await run_in_threadpool(_caller_from_database, key, session, services, token)
+    _check_claims(key, claims)
+    return _caller(key, claims, claims.wallet_address)
+
+
+def _held_claims(services: Services, token: str) -> AccessClaims | None:
+    """The token's claims when this process can vouch for them alone: a held signing key, and
+    its family cached as live under the epoch this request's rate-limit script read."""
+    epoch = seen(live_families.EPOCH)
+    cache = live_families.family_cache(services) if epoch is not None else None
+    if cache is None or epoch is None:
+        return None
+    claims = decode_with_held_keys(services, token)
+    if claims is None or cache.get(claims.family_id, epoch) is None:
+        return None
+    return claims
+
+
+def _caller_from_database(
+    key: Principal, session: Session, services: Services, token: str
+) -> RelayCaller:
+    claims = active_access_token(services, session, token)
     if claims is None:
         raise Unauthenticated(
             "the user's access token is invalid, expired or revoked",
             code="user_token_invalid",
             headers=_CHALLENGE,
         )
+    _check_claims(key, claims)
+    wallet = claims.wallet_address or address_of(session, claims.subject)
+    if wallet is None:
+        raise Unauthenticated("the token's user no longer exists", code="user_token_invalid")
+    return _caller(key, claims, wallet)
+
+
+def _caller(key: Principal, claims: AccessClaims, wallet: str) -> RelayCaller:
+    assert key.app_id is not None
+    assert key.environment is not None
+    return RelayCaller(
+        key.app_id, key.id, key.environment, claims.subject, to_checksum_address(wallet)
+    )
+
+
+def _check_claims(key: Principal, claims: AccessClaims) -> None:
     if claims.client_id != key.app_id:
         raise Forbidden(
             "the user's access token was issued to another app", code="user_token_wrong_app"
@@ -83,14 +132,6 @@ def relay_caller(
             f"the user did not grant the '{BROADCAST_SCOPE}' scope",
             code="user_token_scope_missing",
         )
-    wallet = claims.wallet_address or address_of(session, claims.subject)
-    if wallet is None:
-        raise Unauthenticated("the token's user no longer exists", code="user_token_invalid")
-    assert key.app_id is not None
-    assert key.environment is not None
-    return RelayCaller(
-        key.app_id, key.id, key.environment, claims.subject, to_checksum_address(wallet)
-    )
 
 
 def _user_token(request: Request) -> str:
@@ -105,3 +146,4 @@ def _user_token(request: Request) -> str:
 
 
 Caller = Annotated[RelayCaller, Depends(relay_caller)]
+observe(live_families.EPOCH)  # read with every API key's limits: see ``_held_claims``

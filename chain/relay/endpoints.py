@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from chainless.chain.relay import repository, service, sponsored
-from chainless.chain.relay.auth import AppKey, Caller
+from chainless.chain.relay.auth import AppKey, Caller, RelayCaller
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
     SponsoredIn,
@@ -15,8 +17,10 @@ from chainless.chain.relay.schemas import (
 )
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
+from chainless.platform.core.services import Services
 
 router = APIRouter(prefix="/relay", tags=["relay"])
+_TRANSACTION_JSON = TransactionOut.__pydantic_serializer__
 
 
 @router.post(
@@ -34,14 +38,23 @@ router = APIRouter(prefix="/relay", tags=["relay"])
         **problem_responses(401, 403, 404, 409, 422, 429),
     },
 )
-def submit_transaction(
-    body: SubmitIn, caller: Caller, session: DbSession, services: ServicesDep, response: Response
-) -> TransactionOut:
-    submitted = service.submit(services, session, caller, body.raw_transaction)
-    if not submitted.created:
-        response.status_code = 200
+async def submit_transaction(
+    body: SubmitIn, caller: Caller, session: DbSession, services: ServicesDep
+) -> Response:
+    """The submission, its commit and its answer in one thread-pool hop."""
+    return await run_in_threadpool(_submit, services, session, caller, body.raw_transaction)
+
+
+def _submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Response:
+    submitted = service.submit(services, session, caller, raw)
+    session.commit()  # the request's commit, in this hop: the session dependency has none left
     required = chain_config(services, caller.environment).confirmations
-    return transaction_out(submitted.transaction, required)
+    out = transaction_out(submitted.transaction, required)
+    return Response(
+        _TRANSACTION_JSON.to_json(out, by_alias=True),
+        status_code=202 if submitted.created else 200,
+        media_type="application/json",
+    )
 
 
 @router.post(

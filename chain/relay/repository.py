@@ -3,10 +3,11 @@ transaction is simply not found (tenant isolation in one place)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Table, bindparam, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -66,46 +67,40 @@ def policy_of(session: Session, app_id: str) -> RelayPolicy | None:
     return session.get(RelayPolicy, app_id)
 
 
-def usage_since(
-    session: Session, app_id: str, sender: str, day_start: datetime, minute_start: datetime
-) -> tuple[Usage, int, int]:
-    """Today's usage of the app and of the sender in it, and both counts of the last minute.
+def insert_new(session: Session, values: dict[str, Any]) -> bool:
+    """Store a transaction unless one with its hash is there (the same transaction racing in
+    twice: one insert wins, the other waits for it and inserts nothing). A core
+    ``INSERT … ON CONFLICT (hash) DO NOTHING``, compiled once: no ORM flush, no savepoint."""
+    statement = _INSERT_NEW[session.get_bind().dialect.name]
+    return session.connection().execute(statement, values).first() is not None
 
-    Today's usage is read from the day's usage rows (primary-key reads), so its cost does not
-    grow with the day's volume; the stored transactions are summed only for a row that does
-    not exist yet (the app's or the sender's first transaction of the day), the sender's alone
-    when the app's row is there."""
-    usage = RelayDailyUsage
-    rows = {
-        wallet: (int(count), int(value))
-        for wallet, count, value in session.execute(
-            select(usage.wallet, usage.tx_count, usage.value_wei).where(
-                usage.app_id == app_id,
-                usage.day == day_start.date(),
-                usage.wallet.in_(("", sender)),
-            )
-        )
-    }
-    mine = T.sender == sender
-    user_minute, app_minute = (
-        int(v)
-        for v in session.execute(
-            select(_total(mine, 1), func.count()).where(
-                T.app_id == app_id, T.created_at >= minute_start
-            )
-        ).one()
-    )
-    if "" not in rows or sender not in rows:
-        only_mine = "" in rows
-        summed = session.execute(
-            select(_total(mine, 1), _total(mine, T.value), func.count(), _sum(T.value)).where(
-                T.app_id == app_id, T.created_at >= day_start, *([mine] if only_mine else [])
-            )
-        ).one()
-        user_tx, user_value, app_tx, app_value = (int(v) for v in summed)
-        rows.setdefault(sender, (user_tx, user_value))
-        rows.setdefault("", (app_tx, app_value))
-    return Usage(*rows[sender], *rows[""]), user_minute, app_minute
+
+_TX_TABLE = cast(Table, T.__table__)
+_USAGE_TABLE = cast(Table, RelayDailyUsage.__table__)
+_INSERT_NEW = {
+    "postgresql": pg_insert(_TX_TABLE)
+    .on_conflict_do_nothing(index_elements=["hash"])
+    .returning(_TX_TABLE.c.id),
+    "sqlite": sqlite_insert(_TX_TABLE)
+    .on_conflict_do_nothing(index_elements=["hash"])
+    .returning(_TX_TABLE.c.id),
+}
+
+
+def minute_counts(
+    session: Session, app_id: str, sender: str, minute_start: datetime
+) -> tuple[int, int]:
+    """The sender's and the app's transactions stored since ``minute_start`` (this request's
+    own insert included): spec 3.2.1 burst detection."""
+    params = {"app_id": app_id, "sender": sender, "since": minute_start}
+    user, app = session.connection().execute(_MINUTE_COUNTS, params).one()
+    return int(user), int(app)
+
+
+_MINUTE_COUNTS = select(
+    func.coalesce(func.sum(case((T.sender == bindparam("sender"), 1), else_=0)), 0),
+    func.count(),
+).where(T.app_id == bindparam("app_id"), T.created_at >= bindparam("since"))
 
 
 def _total(condition: ColumnElement[bool], what: Any) -> ColumnElement[Any]:
@@ -116,89 +111,147 @@ def _sum(what: Any) -> ColumnElement[Any]:
     return func.coalesce(func.sum(what), 0)
 
 
-def add_daily_usage(
-    session: Session, app_id: str, day: date, wallet: str, value: int, today: Usage
+def stored_usage(
+    session: Session, app_id: str, sender: str, day_start: datetime, but: str
 ) -> Usage:
-    """Add one transaction of ``value`` wei to the app's and the wallet's usage rows of ``day``
-    and answer their totals with it. The rows stay locked until the transaction ends, so
-    concurrent submissions of the app queue here and each sees the others' additions; the
-    caller rolls back when a total is above a limit. Missing rows start from ``today`` (what
-    the stored transactions say), so a day begun before the rows existed is still counted.
-    The app's row is always locked first: no deadlock. PostgreSQL does it in one statement
-    (an upsert that locks the row); SQLite, one writer at a time, in Python (its quantities
-    are text)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return _add_daily_usage_locked(session, app_id, day, wallet, value, today)
-    usage = RelayDailyUsage
-    now = utcnow()
-    starts = (
-        ("", today.app_tx, today.app_value_wei),
-        (wallet, today.user_tx, today.user_value_wei),
-    )
-    statement = pg_insert(usage).values(
-        [
-            {
-                "app_id": app_id,
-                "day": day,
-                "wallet": w,
-                "tx_count": n + 1,
-                "value_wei": v + value,
-                "updated_at": now,
-            }
-            for w, n, v in starts
-        ]
-    )
-    totals = {
-        w: (int(n), int(v))
-        for w, n, v in session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["app_id", "day", "wallet"],
-                set_={
-                    "tx_count": usage.tx_count + 1,
-                    "value_wei": usage.value_wei + value,
-                    "updated_at": now,
-                },
-            ).returning(usage.wallet, usage.tx_count, usage.value_wei)
+    """The day's usage as the stored transactions say, transaction ``but`` left out: where a
+    day's usage row starts when it is created (a day begun before the rows existed is still
+    counted). Sums the app's whole day: once per app and sender a day."""
+    mine = T.sender == sender
+    summed = session.execute(
+        select(_total(mine, 1), _total(mine, T.value), func.count(), _sum(T.value)).where(
+            T.app_id == app_id, T.created_at >= day_start, T.id != but
         )
+    ).one()
+    return Usage(*(int(v) for v in summed))
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """The day's usage with the transaction just added, and the last minute's counts (burst
+    detection, spec 3.2.1) with it included."""
+
+    today: Usage
+    user_minute: int
+    app_minute: int
+
+
+def add_daily_usage(
+    session: Session,
+    app_id: str,
+    now: datetime,
+    wallet: str,
+    value: int,
+    tx_id: str,
+) -> Added:
+    """Add transaction ``tx_id`` of ``value`` wei (already stored) to the app's and the wallet's
+    usage rows of the day and answer their totals with it. The rows stay locked until the
+    transaction ends, so concurrent submissions of the app queue here and each sees the others'
+    additions; the caller rolls back when a total is above a limit. A row created here starts
+    from what the stored transactions say (:func:`stored_usage`). The app's row is always locked
+    first: no deadlock. PostgreSQL does it in one statement with the minute's counts (an upsert
+    that locks the rows); SQLite, one writer at a time, in Python (its quantities are text)."""
+    day_start, since = day_start_of(now), minute_before(now)
+    if session.get_bind().dialect.name != "postgresql":
+        today = _add_daily_usage_locked(session, app_id, day_start, wallet, value, tx_id)
+        return Added(today, *minute_counts(session, app_id, wallet, since))
+    params = {
+        "app_id": app_id,
+        "day": day_start.date(),
+        "wallet": wallet,
+        "value": value,
+        "now": now,
+        "since": since,
     }
-    return Usage(*totals[wallet], *totals[""])
+    rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
+    totals = {w: (int(n), int(v)) for w, n, v in rows if w is not None}
+    user_minute, app_minute = next((int(n), int(v)) for w, n, v in rows if w is None)
+    if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
+        totals = _start_created_rows(session, app_id, day_start, wallet, tx_id, totals)
+    return Added(Usage(*totals[wallet], *totals[""]), user_minute, app_minute)
+
+
+_ADD_DAILY_USAGE = text(
+    """
+    WITH added AS (
+        INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at)
+        VALUES (:app_id, :day, '', 1, :value, :now), (:app_id, :day, :wallet, 1, :value, :now)
+        ON CONFLICT (app_id, day, wallet) DO UPDATE
+        SET tx_count = u.tx_count + 1,
+            value_wei = u.value_wei + excluded.value_wei,
+            updated_at = excluded.updated_at
+        RETURNING u.wallet, u.tx_count, u.value_wei
+    )
+    SELECT wallet, tx_count, value_wei FROM added
+    UNION ALL
+    SELECT NULL, count(*) FILTER (WHERE sender = :wallet), count(*)
+    FROM relayed_transactions WHERE app_id = :app_id AND created_at >= :since
+    """
+)
+
+
+def _start_created_rows(
+    session: Session,
+    app_id: str,
+    day_start: datetime,
+    wallet: str,
+    tx_id: str,
+    totals: dict[str, tuple[int, int]],
+) -> dict[str, tuple[int, int]]:
+    """Add to the rows just created (count 1: an existing row had at least one already) what
+    the stored transactions say; the rows are ours, locked, until the commit."""
+    stored = stored_usage(session, app_id, wallet, day_start, tx_id)
+    starts = {
+        "": (stored.app_tx, stored.app_value_wei),
+        wallet: (stored.user_tx, stored.user_value_wei),
+    }
+    usage = RelayDailyUsage
+    for row_wallet, (count, total) in list(totals.items()):
+        add_count, add_value = starts[row_wallet]
+        if count != 1 or (add_count == 0 and add_value == 0):
+            continue
+        session.connection().execute(
+            update(_USAGE_TABLE)
+            .where(
+                usage.app_id == app_id, usage.day == day_start.date(), usage.wallet == row_wallet
+            )
+            .values(tx_count=usage.tx_count + add_count, value_wei=usage.value_wei + add_value)
+        )
+        totals[row_wallet] = (count + add_count, total + add_value)
+    return totals
 
 
 def _add_daily_usage_locked(
-    session: Session, app_id: str, day: date, wallet: str, value: int, today: Usage
+    session: Session, app_id: str, day_start: datetime, wallet: str, value: int, tx_id: str
 ) -> Usage:
     usage = RelayDailyUsage
-    starts = (
-        ("", today.app_tx, today.app_value_wei),
-        (wallet, today.user_tx, today.user_value_wei),
-    )
-    session.execute(
-        sqlite_insert(usage)
-        .values(
-            [
-                {
-                    "app_id": app_id,
-                    "day": day,
-                    "wallet": w,
-                    "tx_count": n,
-                    "value_wei": v,
-                    "updated_at": utcnow(),
-                }
-                for w, n, v in starts
-            ]
+    day = day_start.date()
+    rows = {
+        row.wallet: row
+        for row in session.scalars(
+            select(usage)
+            .where(usage.app_id == app_id, usage.day == day, usage.wallet.in_(("", wallet)))
+            .execution_options(populate_existing=True)
         )
-        .on_conflict_do_nothing(index_elements=["app_id", "day", "wallet"])
-    )
-    app_row, user_row = session.scalars(
-        select(usage)
-        .where(usage.app_id == app_id, usage.day == day, usage.wallet.in_(("", wallet)))
-        .order_by(usage.wallet)
-        .execution_options(populate_existing=True)
-    ).all()
+    }
+    if len(rows) < 2:
+        today = stored_usage(session, app_id, wallet, day_start, tx_id)
+        starts = (
+            ("", today.app_tx, today.app_value_wei),
+            (wallet, today.user_tx, today.user_value_wei),
+        )
+        for row_wallet, count, total in starts:
+            if row_wallet not in rows:
+                rows[row_wallet] = usage(
+                    app_id=app_id, day=day, wallet=row_wallet, tx_count=count, value_wei=total
+                )
+                session.add(rows[row_wallet])
+    app_row, user_row = rows[""], rows[wallet]
     for row in (app_row, user_row):
         row.tx_count += 1
         row.value_wei += value
         row.updated_at = utcnow()
+    session.flush()
     return Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
 
 
@@ -229,7 +282,7 @@ def locked_delivery(session: Session, delivery_id: str) -> WebhookDelivery | Non
     )
 
 
-def day_start(moment: datetime) -> datetime:
+def day_start_of(moment: datetime) -> datetime:
     """Midnight UTC of ``moment``'s day: daily limits reset then."""
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 

@@ -7,20 +7,22 @@ answers the stored record and is broadcast once.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chainless.chain.models import RelayedTransaction, TxState
+from chainless.chain.models import RelayedTransaction, TxKind, TxState
 from chainless.chain.relay import policy, repository
 from chainless.chain.relay.auth import RelayCaller
-from chainless.chain.relay.rpc import RpcError, RpcUnavailable, chain_config, quantity, rpc_for
-from chainless.chain.relay.rules import PolicyValues, build_rules, effective_policy
+from chainless.chain.relay.rpc import RpcError, RpcUnavailable, quantity, rpc_for
+from chainless.chain.relay.rules import PolicyValues
+from chainless.chain.relay.rules_cache import app_rules
 from chainless.chain.txcodec import DecodedTransaction, TxDecodeError, decode
 from chainless.platform.alerts.service import Level, raise_alert
-from chainless.platform.apps.relay_view import relay_app
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import AppError, Conflict, NotFound
 from chainless.platform.core.jobs import enqueue
@@ -30,6 +32,7 @@ from chainless.platform.core.services import Services
 BROADCAST = "relay.broadcast"
 FIRST_TRACK_DELAY = timedelta(seconds=60)  # the tracker re-sends a broadcast lost by then
 NONCE_CHECK_TIMEOUT = 1.0  # seconds per RPC URL: the request must answer well within 3 s
+_NONCE_LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="relay-nonce")
 
 
 class RelayRejected(AppError):
@@ -45,54 +48,45 @@ class Submitted:
 
 
 def submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Submitted:
-    tx = _decoded(raw)
-    app = relay_app(session, caller.app_id, caller.environment)
-    if app is None:
-        raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
-    chain = chain_config(services, caller.environment)
-    values = effective_policy(repository.policy_of(session, app.app_id), services.settings.relay)
-    rules = build_rules(app, values, chain)
-    _refuse(policy.check_transaction(tx, rules, caller.wallet))
+    """Check, store and enqueue; the rules are checked in the order ``policy`` lists them.
 
-    existing = repository.by_hash(session, tx.hash)
-    if existing is not None:
-        return Submitted(_same_app(existing, caller), created=False)
+    The nonce lookup (an RPC) runs while the database work does; its refusal still comes last.
+    The transaction is stored first (``ON CONFLICT`` on its hash: a known one answers its stored
+    record), then added to the day's usage rows, which lock and check the daily limits
+    atomically; any refusal rolls both back with the request."""
+    tx = _decoded(raw)
+    found = app_rules(services, session, caller.app_id, caller.environment)
+    if found is None:
+        raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
+    _refuse(policy.check_transaction(tx, found.rules, caller.wallet))
+    nonce_check = _start_nonce_check(services, caller.environment, tx)
 
     now = utcnow()
-    usage, user_minute, app_minute = repository.usage_since(
-        session, app.app_id, tx.sender, repository.day_start(now), repository.minute_before(now)
+    values = _row(caller, tx, now)
+    if not repository.insert_new(session, values):
+        existing = repository.by_hash(session, tx.hash)
+        assert existing is not None
+        return Submitted(_same_app(existing, caller), created=False)
+    added = repository.add_daily_usage(
+        session, found.app_id, now, tx.sender, tx.value, values["id"]
     )
-    _refuse(policy.check_usage(tx, rules.limits, usage))
-    _watch_bursts(session, caller, tx, user_minute + 1, app_minute + 1, values)
-    _refuse(_check_nonce(services, caller.environment, tx))
-    submitted = _store(session, caller, tx, now)
-    if submitted.created:
-        _refuse(_reserve_daily(session, app.app_id, tx, rules.limits, usage, now))
-        enqueue(session, BROADCAST, transaction_id=submitted.transaction.id)
-    return submitted
+    _refuse(policy.check_usage(tx, found.rules.limits, _before(added.today, tx)))
+    _watch_bursts(session, caller, tx, added.user_minute, added.app_minute, found.values)
+    _refuse(nonce_check.result())
+    enqueue(session, BROADCAST, transaction_id=values["id"])
+    return Submitted(RelayedTransaction(**values), created=True)
 
 
-def _reserve_daily(
-    session: Session,
-    app_id: str,
-    tx: DecodedTransaction,
-    limits: policy.DailyLimits,
-    today: policy.Usage,
-    now: datetime,
-) -> policy.Rejection | None:
-    """The daily limits again, atomically: this transaction is added to the day's usage rows,
-    which stay locked until the request commits, and the limits are checked on what the rows
-    held before it. The check above read without a lock, and two requests at the last place
-    would both pass it. A refusal rolls the row update and the stored transaction back with
-    the request."""
-    after = repository.add_daily_usage(session, app_id, now.date(), tx.sender, tx.value, today)
-    before = policy.Usage(
-        after.user_tx - 1,
-        after.user_value_wei - tx.value,
-        after.app_tx - 1,
-        after.app_value_wei - tx.value,
+def _before(today: policy.Usage, tx: DecodedTransaction) -> policy.Usage:
+    """The day's usage without ``tx``: the limits are checked on what the rows held before it.
+    The rows stay locked until the request commits, so two requests racing for the last place
+    queue on them; a refusal rolls the rows and the stored transaction back with the request."""
+    return policy.Usage(
+        today.user_tx - 1,
+        today.user_value_wei - tx.value,
+        today.app_tx - 1,
+        today.app_value_wei - tx.value,
     )
-    return policy.check_usage(tx, limits, before)
 
 
 def _decoded(raw: str) -> DecodedTransaction:
@@ -125,6 +119,13 @@ def _same_app(existing: RelayedTransaction, caller: RelayCaller) -> RelayedTrans
             code="transaction_known",
         )
     return existing
+
+
+def _start_nonce_check(
+    services: Services, environment: str, tx: DecodedTransaction
+) -> Future[policy.Rejection | None]:
+    """Look the sender's nonce up on a thread of its own while the request works the database."""
+    return _NONCE_LOOKUPS.submit(copy_context().run, _check_nonce, services, environment, tx)
 
 
 def _check_nonce(
@@ -173,40 +174,37 @@ def _watch_bursts(
         )
 
 
-def _store(
-    session: Session, caller: RelayCaller, tx: DecodedTransaction, now: datetime
-) -> Submitted:
-    record = RelayedTransaction(
-        id=new_hex_id(),
-        hash=tx.hash,
-        app_id=caller.app_id,
-        api_key_id=caller.api_key_id,
-        user_id=caller.user_id,
-        environment=caller.environment,
-        chain_id=tx.chain_id,
-        sender=tx.sender,
-        to_address=tx.to,
-        selector=tx.selector,
-        tx_type=int(tx.type),
-        nonce=tx.nonce,
-        value=tx.value,
-        gas_limit=tx.gas_limit,
-        max_fee_per_gas=tx.max_fee,
-        max_priority_fee_per_gas=tx.max_priority_fee_per_gas,
-        raw=tx.raw,
-        state=TxState.RECEIVED,
-        next_check_at=now + FIRST_TRACK_DELAY,
-        created_at=now,
-        updated_at=now,
-    )
-    try:
-        with session.begin_nested():  # the same transaction racing in twice: one insert wins
-            session.add(record)
-    except IntegrityError:
-        existing = repository.by_hash(session, tx.hash)
-        assert existing is not None
-        return Submitted(_same_app(existing, caller), created=False)
-    return Submitted(record, created=True)
+def _row(caller: RelayCaller, tx: DecodedTransaction, now: datetime) -> dict[str, Any]:
+    """The stored transaction's columns, defaults included (the answer is built from them)."""
+    return {
+        "id": new_hex_id(),
+        "hash": tx.hash,
+        "kind": TxKind.USER,
+        "app_id": caller.app_id,
+        "api_key_id": caller.api_key_id,
+        "user_id": caller.user_id,
+        "environment": caller.environment,
+        "chain_id": tx.chain_id,
+        "sender": tx.sender,
+        "relayer": None,
+        "to_address": tx.to,
+        "selector": tx.selector,
+        "tx_type": int(tx.type),
+        "nonce": tx.nonce,
+        "value": tx.value,
+        "gas_limit": tx.gas_limit,
+        "max_fee_per_gas": tx.max_fee,
+        "max_priority_fee_per_gas": tx.max_priority_fee_per_gas,
+        "raw": tx.raw,
+        "state": TxState.RECEIVED,
+        "version": 0,
+        "broadcast_attempts": 0,
+        "broadcast_count": 0,
+        "confirmations": 0,
+        "next_check_at": now + FIRST_TRACK_DELAY,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def status(session: Session, caller_app_id: str, tx_hash: str) -> RelayedTransaction:

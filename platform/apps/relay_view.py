@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import get_history
 
 from chainless.platform.apps import repository
-from chainless.platform.models import AppStatus
+from chainless.platform.core.epochs import Change
+from chainless.platform.models import AppContract, AppStatus, MiniProgram
 
 GWEI = 10**9
 
@@ -80,3 +82,17 @@ def is_delisted(session: Session, app_id: str) -> bool:
     """Checked again right before a broadcast: delisting takes effect immediately."""
     app = repository.app_by_id(session, app_id)
     return app is None or AppStatus(app.status) is AppStatus.DELISTED
+
+
+def changes_relay_app(instance: object, change: Change) -> bool:
+    """Whether a flushed change can alter what :func:`relay_app` answers: an app's status or its
+    removal, or any change of a contract. For caches of it behind an epoch (``core.epochs``);
+    ORM ``update()``/``delete()`` statements on :data:`RELAY_APP_TABLES` alter it too."""
+    if isinstance(instance, AppContract):
+        return True
+    if isinstance(instance, MiniProgram) and change != "new":
+        return change == "deleted" or get_history(instance, "status").has_changes()
+    return False
+
+
+RELAY_APP_TABLES = frozenset({"mini_programs", "app_contracts"})  # gas charges included

@@ -191,6 +191,18 @@ def test_a_delisted_app_is_refused(
     refused(submit(client, relay, approve_tx(platform, relay)), 403, "app_delisted")
 
 
+def test_a_delisting_reaches_rules_cached_by_an_earlier_submission(
+    client: Any, platform: Platform, relay: RelayApp, services: Services
+) -> None:
+    assert submit(client, relay, approve_tx(platform, relay)).status_code == 202
+    with services.transaction() as session:
+        session.execute(
+            update(MiniProgram).where(MiniProgram.app_id == relay.app_id).values(status=3)
+        )
+    nonce = platform.w3.eth.get_transaction_count(relay.user.address) + 1
+    refused(submit(client, relay, approve_tx(platform, relay, nonce=nonce)), 403, "app_delisted")
+
+
 def test_delisting_through_operations_also_ends_the_users_token(
     client: Any, factory: Factory, platform: Platform, relay: RelayApp
 ) -> None:
