@@ -1,10 +1,11 @@
 """Every query on relayer nonces. The nonce row is the lock: PostgreSQL locks it with
-``SELECT … FOR UPDATE``; SQLite has one writer at a time, and the insert that makes sure the row
-exists already takes its write lock, so allocations are serialized there too."""
+``SELECT … FOR UPDATE`` (or the upsert that takes a nonce); SQLite has one writer at a time, and
+the insert that makes sure the row exists already takes its write lock, so allocations are
+serialized there too."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,6 +32,41 @@ def locked_nonce_row(session: Session, chain_id: int, address: str) -> RelayerNo
     )
     assert row is not None  # inserted above or already there
     return row
+
+
+def take_nonce(session: Session, chain_id: int, address: str, pending: int) -> int:
+    """The account's next nonce (at least the node's ``pending``), the row moved past it.
+
+    On PostgreSQL one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: the update locks the row
+    until the transaction ends and, under READ COMMITTED, works on the last committed version,
+    so concurrent takers queue and each gets the next nonce. Elsewhere, the locked row."""
+    if session.get_bind().dialect.name != "postgresql":
+        row = locked_nonce_row(session, chain_id, address)
+        nonce = max(int(row.next_nonce), pending)
+        row.next_nonce = nonce + 1
+        session.flush()
+        return nonce
+    table = RelayerNonce.__table__
+    statement = pg_insert(RelayerNonce).values(
+        chain_id=chain_id, address=address, next_nonce=pending + 1, updated_at=utcnow()
+    )
+    taken = statement.on_conflict_do_update(
+        index_elements=["chain_id", "address"],
+        set_={
+            "next_nonce": func.greatest(table.c.next_nonce, statement.excluded.next_nonce - 1) + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    ).returning(table.c.next_nonce)
+    next_nonce = session.execute(taken).scalar_one()
+    _forget_row(session, chain_id, address)
+    return int(next_nonce) - 1
+
+
+def _forget_row(session: Session, chain_id: int, address: str) -> None:
+    """A row loaded before the core upsert is stale: drop it from the identity map."""
+    row = session.identity_map.get(session.identity_key(RelayerNonce, (chain_id, address)))
+    if row is not None:
+        session.expunge(row)
 
 
 def in_flight_from(session: Session, chain_id: int, relayer: str, nonce: int) -> int:

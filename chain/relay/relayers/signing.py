@@ -98,6 +98,14 @@ def check_balance(
     an alert is raised (repeats fold into the open alert). Sending still goes ahead: the node is
     the judge of whether it can pay."""
     balance = quantity(rpc.call("eth_getBalance", [address, "pending"])) or 0
+    alert_if_low(services, session, address, chain_id, balance, cost)
+    return balance
+
+
+def alert_if_low(
+    services: Services, session: Session, address: str, chain_id: int, balance: int, cost: int
+) -> None:
+    """``check_balance`` on a balance read already (a quote, or the request's batch)."""
     threshold = services.settings.relay.relayer_low_balance_wei
     if balance < max(threshold, cost):
         raise_alert(
@@ -108,4 +116,3 @@ def check_balance(
             level=Level.SEVERE if balance < cost else Level.WARNING,
             details={"balance_wei": str(balance), "threshold_wei": str(threshold)},
         )
-    return balance
