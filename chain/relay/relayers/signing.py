@@ -67,18 +67,15 @@ def sign_with(
     fees: Fees,
 ) -> SignedRelayerTransaction:
     """A type-2 transaction at a known nonce: a new one, or the replacement of a stuck one."""
-    signed = key.sign(
-        {
-            "type": 2,
-            "chainId": chain_id,
-            "nonce": nonce,
-            "to": to,
-            "value": value,
-            "data": data,
-            "gas": gas_limit,
-            "maxFeePerGas": fees.max_fee_per_gas,
-            "maxPriorityFeePerGas": fees.max_priority_fee_per_gas,
-        }
+    signed = key.sign_type2(
+        chain_id=chain_id,
+        nonce=nonce,
+        max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
+        max_fee_per_gas=fees.max_fee_per_gas,
+        gas_limit=gas_limit,
+        to=to,
+        value=value,
+        data=data,
     )
     return SignedRelayerTransaction(
         relayer=key.address,
@@ -86,8 +83,8 @@ def sign_with(
         nonce=nonce,
         gas_limit=gas_limit,
         fees=fees,
-        raw=bytes(signed.raw_transaction),
-        hash="0x" + bytes(signed.hash).hex(),
+        raw=signed.raw,
+        hash="0x" + signed.hash.hex(),
     )
 
 
