@@ -39,7 +39,7 @@ from chainless.chain.relay.rpc import RpcUnavailable, chain_config, rpc_for
 from chainless.chain.relay.rules import build_rules, effective_policy
 from chainless.chain.relay.schemas import SponsoredIn
 from chainless.chain.relay.service import FIRST_TRACK_DELAY, RelayRejected, Submitted
-from chainless.chain.relay.sponsored_repository import in_flight
+from chainless.chain.relay.sponsored_repository import add_new, in_flight
 from chainless.platform.apps.relay_view import RelayApp, RelayPayment, relay_sponsor
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import NotFound
@@ -243,11 +243,14 @@ def _store(
         max_priority_fee_per_gas=signed.fees.max_priority_fee_per_gas,
         raw=signed.raw,
         state=TxState.RECEIVED,
+        version=0,
+        broadcast_attempts=0,
+        broadcast_count=0,
+        confirmations=0,
         next_check_at=now + FIRST_TRACK_DELAY,
         created_at=now,
         updated_at=now,
     )
-    session.add(record)
-    session.flush()
+    add_new(session, record)
     enqueue(session, BROADCAST, transaction_id=record.id)
     return Submitted(record, created=True)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Numeric, exists, func, select, type_coerce
+from sqlalchemy import exists, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
 
 T = RelayedTransaction
+_COLUMNS = tuple(attribute.key for attribute in inspect(T).column_attrs)
+_INSERT = insert(T.__table__)
 NOT_MINED = (TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK)
 NOT_CHARGED = (*NOT_MINED, TxState.MINED)
 
@@ -26,19 +28,39 @@ class InFlight:
     reserved_wei: int
 
 
+# Written out once (PostgreSQL): two index lookups in one round trip, no statement to build.
+_IN_FLIGHT = text(
+    "SELECT EXISTS (SELECT 1 FROM relayed_transactions WHERE chain_id = :chain_id "
+    "AND sender = :signer AND kind = 'sponsored' "
+    "AND state IN ('received', 'submitted', 'stuck')), "
+    "(SELECT coalesce(sum(gas_limit * max_fee_per_gas), 0) FROM relayed_transactions "
+    "WHERE app_id = :app_id AND kind = 'sponsored' "
+    "AND state IN ('received', 'submitted', 'stuck', 'mined'))"
+)
+
+
 def in_flight(session: Session, app_id: str, chain_id: int, signer: str) -> InFlight:
-    pending = exists().where(
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"app_id": app_id, "chain_id": chain_id, "signer": signer}
+        pending, reserved = session.execute(_IN_FLIGHT, params).one()
+        return InFlight(bool(pending), int(reserved))
+    pending = exists().where(  # SQLite keeps quantities as text: summed here
         T.chain_id == chain_id,
         T.sender == signer,
         T.kind == TxKind.SPONSORED,
         T.state.in_(NOT_MINED),
     )
-    of_app = (T.app_id == app_id, T.kind == TxKind.SPONSORED, T.state.in_(NOT_CHARGED))
-    if session.get_bind().dialect.name != "postgresql":  # SQLite keeps quantities as text
-        rows = session.execute(select(T.gas_limit, T.max_fee_per_gas).where(*of_app))
-        reserved = sum(gas * fee for gas, fee in rows)
-        return InFlight(bool(session.scalar(select(pending))), reserved)
-    worst = type_coerce(T.gas_limit, Numeric) * type_coerce(T.max_fee_per_gas, Numeric)
-    total = select(func.coalesce(func.sum(worst), 0)).where(*of_app).scalar_subquery()
-    found = session.execute(select(pending, total)).one()
-    return InFlight(bool(found[0]), int(found[1]))
+    rows = session.execute(
+        select(T.gas_limit, T.max_fee_per_gas).where(
+            T.app_id == app_id, T.kind == TxKind.SPONSORED, T.state.in_(NOT_CHARGED)
+        )
+    )
+    reserved = sum(gas * fee for gas, fee in rows)
+    return InFlight(bool(session.scalar(select(pending))), reserved)
+
+
+def add_new(session: Session, record: RelayedTransaction) -> None:
+    """Insert a new transaction with one prebuilt statement (every column given: the record's
+    defaults are set by the caller). The record stays outside the session: it is only read
+    afterwards, and the ORM's unit of work would cost more CPU than the row."""
+    session.execute(_INSERT, {name: getattr(record, name) for name in _COLUMNS})
