@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from chainless.chain.relay import repository, service, sponsored
+from chainless.chain.relay import repository, service
 from chainless.chain.relay.auth import AppKey, Caller
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
-    SponsoredIn,
     SubmitIn,
     TransactionOut,
     transaction_out,
@@ -40,26 +39,6 @@ def submit_transaction(
     submitted = service.submit(services, session, caller, body.raw_transaction)
     if not submitted.created:
         response.status_code = 200
-    required = chain_config(services, caller.environment).confirmations
-    return transaction_out(submitted.transaction, required)
-
-
-@router.post(
-    "/sponsored",
-    response_model=TransactionOut,
-    status_code=202,
-    summary="Send a user's signed forward request; the app's gas budget pays (ERC-2771)",
-    description=(
-        "The body is the EIP-712 ForwardRequest the user signed for the platform forwarder of the "
-        "key's environment, and the signature. 202 with the relayer's transaction in state "
-        "`received`. Refusals are problem+json whose `code` names the rule (see docs/relay.md)."
-    ),
-    responses=problem_responses(401, 402, 403, 404, 409, 422, 503),
-)
-def submit_sponsored(
-    body: SponsoredIn, caller: Caller, session: DbSession, services: ServicesDep
-) -> TransactionOut:
-    submitted = sponsored.submit_sponsored(services, session, caller, body)
     required = chain_config(services, caller.environment).confirmations
     return transaction_out(submitted.transaction, required)
 
