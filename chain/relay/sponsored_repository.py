@@ -9,15 +9,16 @@ transactions may still cost its budget (gas limit * max fee, not charged yet).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import exists, insert, inspect, select, text
+from sqlalchemy import Table, exists, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
 
 T = RelayedTransaction
 _COLUMNS = tuple(attribute.key for attribute in inspect(T).column_attrs)
-_INSERT = insert(T.__table__)
+_INSERT = insert(cast(Table, T.__table__))  # core: no ORM bulk-insert machinery
 NOT_MINED = (TxState.RECEIVED, TxState.SUBMITTED, TxState.STUCK)
 NOT_CHARGED = (*NOT_MINED, TxState.MINED)
 

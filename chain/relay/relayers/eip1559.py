@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rlp
+import rlp  # type: ignore[import-untyped]
 from coincurve import PrivateKey
 from eth_utils import keccak
 
