@@ -367,9 +367,19 @@ async def sponsored_load(
                     "POST", f"{stack.base}/api/v1/relay/sponsored", headers, body
                 )
                 started = time.monotonic()
-                writer.write(request)
-                await writer.drain()
-                answer = await read_response(reader)
+                try:
+                    writer.write(request)
+                    await writer.drain()
+                    answer = await read_response(reader)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    # the server closed an idle keep-alive connection: the same request again
+                    # on a new one (if it was accepted, the relay answers 409 for it)
+                    errors["reconnected"] += 1
+                    sponsor.bodies[sponsor.nonce] = body
+                    queue.append(sponsor)
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(parts.host, parts.port)
+                    continue
                 latencies.append((time.monotonic() - started) * 1000)
                 if answer.status == 202:
                     accepted.append(json.loads(answer.body)["hash"])
