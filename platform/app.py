@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
 def _include_routers(app: FastAPI) -> None:
     from chainless.chain.relay.config_endpoints import router as relay_config
     from chainless.chain.relay.endpoints import router as relay
+    from chainless.chain.relay.sponsored_endpoints import router as relay_sponsored
     from chainless.deployer.deployments.endpoints import router as deployments
     from chainless.deployer.releases.cdn import router as cdn
     from chainless.deployer.releases.endpoints import router as releases
@@ -92,6 +93,7 @@ def _include_routers(app: FastAPI) -> None:
         app.include_router(router, prefix="/api/v1")
     app.include_router(members, prefix="/api/v1")
     app.include_router(relay, prefix="/api/v1")
+    app.include_router(relay_sponsored, prefix="/api/v1")
     app.include_router(relay_config, prefix="/api/v1")
     app.include_router(oauth)
     app.include_router(cdn)

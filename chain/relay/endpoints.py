@@ -6,11 +6,10 @@ from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from chainless.chain.relay import repository, service, sponsored
+from chainless.chain.relay import repository, service
 from chainless.chain.relay.auth import AppKey, Caller, RelayCaller
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
-    SponsoredIn,
     SubmitIn,
     TransactionOut,
     transaction_out,
@@ -55,26 +54,6 @@ def _submit(services: Services, session: Session, caller: RelayCaller, raw: str)
         status_code=202 if submitted.created else 200,
         media_type="application/json",
     )
-
-
-@router.post(
-    "/sponsored",
-    response_model=TransactionOut,
-    status_code=202,
-    summary="Send a user's signed forward request; the app's gas budget pays (ERC-2771)",
-    description=(
-        "The body is the EIP-712 ForwardRequest the user signed for the platform forwarder of the "
-        "key's environment, and the signature. 202 with the relayer's transaction in state "
-        "`received`. Refusals are problem+json whose `code` names the rule (see docs/relay.md)."
-    ),
-    responses=problem_responses(401, 402, 403, 404, 409, 422, 503),
-)
-def submit_sponsored(
-    body: SponsoredIn, caller: Caller, session: DbSession, services: ServicesDep
-) -> TransactionOut:
-    submitted = sponsored.submit_sponsored(services, session, caller, body)
-    required = chain_config(services, caller.environment).confirmations
-    return transaction_out(submitted.transaction, required)
 
 
 @router.get(

@@ -4,6 +4,9 @@ A transport failure (connection refused, timeout, a 5xx from a proxy) moves on t
 RPC URL; an answer with a JSON-RPC ``error`` is the node's verdict and is raised as
 :class:`RpcError` without trying elsewhere. The URL that answered last is tried first next time.
 Only http(s) URLs are used; ws(s) URLs in a chain's list are skipped.
+
+:meth:`HttpChainRpc.batch` sends independent calls as one JSON-RPC 2.0 batch (spec "Batch"): one
+HTTP round trip, each call answered (or refused) on its own.
 """
 
 from __future__ import annotations
@@ -31,10 +34,15 @@ class RpcError(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.data: Any = None  # the revert data of a failed call (``error.data``), if any
 
 
 class ChainRpc(Protocol):
     def call(self, method: str, params: list[Any], *, timeout: float | None = None) -> Any: ...
+
+    def batch(
+        self, calls: list[tuple[str, list[Any]]], *, timeout: float | None = None
+    ) -> list[Any]: ...
 
 
 class HttpChainRpc:
@@ -50,14 +58,51 @@ class HttpChainRpc:
 
     def call(self, method: str, params: list[Any], *, timeout: float | None = None) -> Any:
         """``timeout`` (seconds per URL) overrides the chain's for calls on a request's path."""
+        with self._lock:
+            request_id = next(self._ids)
+        payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
+        body = self._post(payload, timeout, dict)
+        if body.get("error") is not None:
+            raise _error(body["error"])
+        return body.get("result")
+
+    def batch(
+        self, calls: list[tuple[str, list[Any]]], *, timeout: float | None = None
+    ) -> list[Any]:
+        """The answers of ``calls``, in order, sent as one batch; a call the node refused is
+        answered by its :class:`RpcError` (returned, not raised: the others still count)."""
+        if not calls:
+            return []
+        with self._lock:
+            first = next(self._ids)
+            for _ in calls[1:]:
+                next(self._ids)
+        payload = [
+            {"jsonrpc": "2.0", "id": first + i, "method": method, "params": params}
+            for i, (method, params) in enumerate(calls)
+        ]
+        answers = {}
+        for item in self._post(payload, timeout, list):
+            if isinstance(item, dict) and isinstance(item.get("id"), int):
+                answers[item["id"]] = item
+        results: list[Any] = []
+        for i in range(len(calls)):
+            item = answers.get(first + i)
+            if item is None:
+                results.append(RpcError(-32603, "no answer to this call of the batch"))
+            elif item.get("error") is not None:
+                results.append(_error(item["error"]))
+            else:
+                results.append(item.get("result"))
+        return results
+
+    def _post(self, payload: Any, timeout: float | None, shape: type) -> Any:
+        """POST ``payload`` to the preferred URL, then the others on a transport failure."""
         problems: list[str] = []
         start = self._preferred
         for step in range(len(self.urls)):
             index = (start + step) % len(self.urls)
             url = self.urls[index]
-            with self._lock:
-                request_id = next(self._ids)
-            payload = {"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}
             try:
                 response = self._client.post(
                     url, json=payload, timeout=self._timeout if timeout is None else timeout
@@ -68,17 +113,24 @@ class HttpChainRpc:
                 problems.append(f"{url}: {type(error).__name__}: {error}"[:200])
                 continue
             self._preferred = index
-            if not isinstance(body, dict):
+            if not isinstance(body, shape):
+                if isinstance(body, dict) and body.get("error") is not None:
+                    raise _error(body["error"])  # a node refusing batches answers one error
                 problems.append(f"{url}: not a JSON-RPC response")
                 continue
-            if body.get("error") is not None:
-                failure = body["error"]
-                raise RpcError(int(failure.get("code", 0)), str(failure.get("message", "")))
-            return body.get("result")
+            return body
         raise RpcUnavailable("; ".join(problems))
 
     def close(self) -> None:
         self._client.close()
+
+
+def _error(failure: Any) -> RpcError:
+    if not isinstance(failure, dict):
+        return RpcError(0, str(failure))
+    error = RpcError(int(failure.get("code", 0)), str(failure.get("message", "")))
+    error.data = failure.get("data")
+    return error
 
 
 def rpc_for(services: Services, environment: str) -> ChainRpc:

@@ -20,31 +20,33 @@ import time
 from datetime import datetime
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from sqlalchemy.orm import Session
 
-from chainless.chain.contracts.forwarder import (
-    InvalidForwardRequest,
-    forward_request_typed_data,
-    normalize_forward_request,
-)
+from chainless.chain.contracts.forwarder import InvalidForwardRequest, normalize_forward_request
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
-from chainless.chain.relay import forwarding, policy, repository
+from chainless.chain.relay import forward_signer, forwarding, policy, preflight, repository
 from chainless.chain.relay.auth import RelayCaller
-from chainless.chain.relay.relayers.fees import FeeAboveCap, suggest
-from chainless.chain.relay.relayers.keys import NoRelayerKey, pick_key
-from chainless.chain.relay.relayers.signing import SignedRelayerTransaction, sign_call
+from chainless.chain.relay.relayers import nonces
+from chainless.chain.relay.relayers.fees import FeeAboveCap, Fees, priced
+from chainless.chain.relay.relayers.keys import NoRelayerKey, RelayerKey, pick_key
+from chainless.chain.relay.relayers.quotes import quotes_of
+from chainless.chain.relay.relayers.signing import (
+    SignedRelayerTransaction,
+    alert_if_low,
+    sign_with,
+)
 from chainless.chain.relay.rpc import RpcUnavailable, chain_config, rpc_for
 from chainless.chain.relay.rules import build_rules, effective_policy
 from chainless.chain.relay.schemas import SponsoredIn
 from chainless.chain.relay.service import FIRST_TRACK_DELAY, RelayRejected, Submitted
-from chainless.platform.apps.relay_view import RelayApp, relay_app, relay_payment
+from chainless.chain.relay.sponsored_repository import add_new, in_flight
+from chainless.platform.apps.relay_view import RelayApp, RelayPayment, relay_sponsor
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import NotFound
 from chainless.platform.core.jobs import enqueue
 from chainless.platform.core.security import new_hex_id
 from chainless.platform.core.services import Services
+from chainless.platform.core.settings import ChainConfig
 
 BROADCAST = "relay.broadcast"
 GAS_MARGIN_PERCENT = 25  # over eth_estimateGas: the forwarder's 63/64 rule and state drift
@@ -57,7 +59,7 @@ def refuse(code: str, detail: str, status: int, **extra: Any) -> RelayRejected:
 def submit_sponsored(
     services: Services, session: Session, caller: RelayCaller, body: SponsoredIn
 ) -> Submitted:
-    app = _sponsoring_app(session, caller)
+    app, payment = _sponsoring_app(session, caller)
     chain = chain_config(services, caller.environment)
     if not chain.forwarder_address:
         raise refuse("sponsored_unavailable", "this chain has no platform forwarder", 503)
@@ -78,24 +80,24 @@ def submit_sponsored(
         detail = f"gas {request['gas']} is above the cap of {rules.caps.max_gas_limit}"
         raise refuse("gas_limit_cap_exceeded", detail, 422, field="gas")
     try:
-        signed = _sign_execute(services, session, caller, request, signature)
+        signed = _sign_execute(services, session, caller, chain, payment, request, signature)
     except RpcUnavailable as error:
         raise refuse("rpc_unavailable", "no node of the chain answered", 503) from error
     return _store(session, caller, request, data, signed)
 
 
-def _sponsoring_app(session: Session, caller: RelayCaller) -> RelayApp:
-    app = relay_app(session, caller.app_id, caller.environment)
-    payment = relay_payment(session, caller.app_id)
-    if app is None or payment is None:
+def _sponsoring_app(session: Session, caller: RelayCaller) -> tuple[RelayApp, RelayPayment]:
+    found = relay_sponsor(session, caller.app_id, caller.environment)
+    if found is None:
         raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
+    app, payment = found
     if app.delisted:
         raise refuse("app_delisted", "the app is delisted; the relay refuses its requests", 403)
     if not payment.enabled:
         raise refuse(
             "payment_service_required", "the app has not turned on the payment service", 403
         )
-    return app
+    return app, payment
 
 
 def _request(body: SponsoredIn) -> dict[str, Any]:
@@ -117,10 +119,9 @@ def _check_signer(
     forwarder: str, chain_id: int, request: dict[str, Any], signature: bytes, wallet: str
 ) -> None:
     """EIP-712 recovery of the signer, as the forwarder will do it (ECDSA; no ERC-1271)."""
-    typed = forward_request_typed_data(forwarder, chain_id, request)
     try:
-        signer = Account.recover_message(encode_typed_data(full_message=typed), signature=signature)
-    except Exception as error:  # any malformed signature
+        signer = forward_signer.recover(forwarder, chain_id, request, signature)
+    except forward_signer.Unrecoverable as error:
         raise refuse("invalid_signature", "the signature cannot be recovered", 422) from error
     if signer != request["from"]:
         raise refuse(
@@ -142,54 +143,65 @@ def _sign_execute(
     services: Services,
     session: Session,
     caller: RelayCaller,
+    chain: ChainConfig,
+    payment: RelayPayment,
     request: dict[str, Any],
     signature: bytes,
 ) -> SignedRelayerTransaction:
-    chain = chain_config(services, caller.environment)
-    rpc = rpc_for(services, caller.environment)
     forwarder = chain.forwarder_address
-    current = forwarding.forwarder_nonce(rpc, forwarder, request["from"])
-    if repository.sponsored_pending_from(session, chain.chain_id, request["from"]):
+    assert forwarder is not None
+    waiting = in_flight(session, caller.app_id, chain.chain_id, request["from"])
+    if waiting.signer_pending:
         raise refuse(
             "sponsored_request_pending",
             "a sponsored request of this wallet is still waiting to be mined; its nonce is taken",
             409,
         )
-    if request["nonce"] != current:
+    key = _relayer(services, caller.environment)
+    call = forwarding.execute_data(request, signature)
+    rpc = rpc_for(services, caller.environment)
+    node = preflight.ask(
+        rpc,
+        quotes_of(services),
+        caller.environment,
+        forwarder=forwarder,
+        signer=request["from"],
+        relayer=key.address,
+        call=call,
+    )
+    if request["nonce"] != node.forwarder_nonce:
+        current = node.forwarder_nonce
         detail = f"the request's nonce is {request['nonce']}, the forwarder expects {current}"
         raise refuse("stale_nonce", detail, 409, field="nonce", expected_nonce=str(current))
-    try:
-        key = pick_key(services, caller.environment)
-    except NoRelayerKey as error:
-        raise refuse("sponsored_unavailable", str(error), 503) from error
-    call = forwarding.execute_data(request, signature)
-    try:
-        estimate = forwarding.simulate(rpc, forwarder, key.address, request, call)
-        fees = suggest(rpc, chain.fee_policy)
-    except forwarding.WouldRevert as error:
+    if not isinstance(node.estimate, int):
+        error = forwarding.why_reverted(rpc, forwarder, request, node.estimate)
         raise refuse(
             "would_revert", f"the call would revert: {error.reason}", 422, revert=error.reason
-        ) from error
+        )
+    fees = _fees(node.fees.base_fee, node.fees.tip, chain)
+    gas_limit = node.estimate * (100 + GAS_MARGIN_PERCENT) // 100
+    worst_case = gas_limit * fees.max_fee_per_gas
+    _check_budget(payment, waiting.reserved_wei, worst_case)
+    alert_if_low(services, session, key.address, chain.chain_id, node.balance, worst_case)
+    nonce = nonces.allocate(session, rpc, chain.chain_id, key.address, pending=node.relayer_nonce)
+    return sign_with(key, chain.chain_id, nonce, forwarder, call, gas_limit, 0, fees)
+
+
+def _relayer(services: Services, environment: str) -> RelayerKey:
+    try:
+        return pick_key(services, environment)
+    except NoRelayerKey as error:
+        raise refuse("sponsored_unavailable", str(error), 503) from error
+
+
+def _fees(base_fee: int, tip: int, chain: ChainConfig) -> Fees:
+    try:
+        return priced(base_fee, tip, chain.fee_policy)
     except FeeAboveCap as error:
         raise refuse("network_fee_above_cap", str(error), 503) from error
-    gas_limit = estimate * (100 + GAS_MARGIN_PERCENT) // 100
-    _check_budget(session, caller.app_id, gas_limit * fees.max_fee_per_gas)
-    return sign_call(
-        services,
-        session,
-        caller.environment,
-        to=forwarder,
-        data=call,
-        gas_limit=gas_limit,
-        key=key,
-        fees=fees,
-    )
 
 
-def _check_budget(session: Session, app_id: str, worst_case: int) -> None:
-    payment = relay_payment(session, app_id)
-    assert payment is not None
-    reserved = repository.sponsored_in_flight_cost(session, app_id)
+def _check_budget(payment: RelayPayment, reserved: int, worst_case: int) -> None:
     available = payment.remaining_wei - reserved
     if available < worst_case:
         raise refuse(
@@ -231,11 +243,14 @@ def _store(
         max_priority_fee_per_gas=signed.fees.max_priority_fee_per_gas,
         raw=signed.raw,
         state=TxState.RECEIVED,
+        version=0,
+        broadcast_attempts=0,
+        broadcast_count=0,
+        confirmations=0,
         next_check_at=now + FIRST_TRACK_DELAY,
         created_at=now,
         updated_at=now,
     )
-    session.add(record)
-    session.flush()
+    add_new(session, record)
     enqueue(session, BROADCAST, transaction_id=record.id)
     return Submitted(record, created=True)

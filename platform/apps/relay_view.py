@@ -35,17 +35,8 @@ class RelayApp:
 
 
 def relay_app(session: Session, app_id: str, environment: str) -> RelayApp | None:
-    app = repository.app_by_id(session, app_id)
-    if app is None:
-        return None
-    contracts = repository.contracts_of(session, app_id, environment)
-    return RelayApp(
-        app_id=app.app_id,
-        status=AppStatus(app.status),
-        contracts=tuple(
-            RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
-        ),
-    )
+    found = relay_sponsor(session, app_id, environment)
+    return None if found is None else found[0]
 
 
 @dataclass(frozen=True)
@@ -67,6 +58,28 @@ def relay_payment(session: Session, app_id: str) -> RelayPayment | None:
         return None
     return RelayPayment(
         bool(app.payment_service), app.gas_budget_gwei * GWEI, app.gas_spent_gwei * GWEI
+    )
+
+
+def relay_sponsor(
+    session: Session, app_id: str, environment: str
+) -> tuple[RelayApp, RelayPayment] | None:
+    """``relay_app`` and ``relay_payment`` from one read of the app (the sponsored path)."""
+    app = repository.app_by_id(session, app_id)
+    if app is None:
+        return None
+    contracts = repository.contracts_of(session, app_id, environment)
+    return (
+        RelayApp(
+            app_id=app.app_id,
+            status=AppStatus(app.status),
+            contracts=tuple(
+                RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
+            ),
+        ),
+        RelayPayment(
+            bool(app.payment_service), app.gas_budget_gwei * GWEI, app.gas_spent_gwei * GWEI
+        ),
     )
 
 

@@ -10,6 +10,7 @@ A replacement must raise both by at least 10% (geth's and anvil's ``txpool`` pri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chainless.chain.relay.rpc import ChainRpc, quantity
 from chainless.platform.core.settings import FeePolicy
@@ -32,17 +33,28 @@ class Fees:
     max_priority_fee_per_gas: int
 
 
+FEE_HISTORY: tuple[str, list[Any]] = ("eth_feeHistory", ["0x1", "latest", []])
+PRIORITY_FEE: tuple[str, list[Any]] = ("eth_maxPriorityFeePerGas", [])
+
+
 def next_base_fee(rpc: ChainRpc) -> int:
-    history = rpc.call("eth_feeHistory", ["0x1", "latest", []]) or {}
-    base_fees = history.get("baseFeePerGas") or []
+    return base_fee_of(rpc.call(*FEE_HISTORY))
+
+
+def base_fee_of(history: Any) -> int:
+    """The next block's base fee: the last ``baseFeePerGas`` of an ``eth_feeHistory`` answer."""
+    base_fees = (history or {}).get("baseFeePerGas") or []
     return (quantity(base_fees[-1]) or 0) if base_fees else 0
 
 
 def suggest(rpc: ChainRpc, policy: FeePolicy) -> Fees:
     base_fee = next_base_fee(rpc)
-    tip = max(
-        quantity(rpc.call("eth_maxPriorityFeePerGas", [])) or 0, policy.min_priority_fee_per_gas_wei
-    )
+    return priced(base_fee, quantity(rpc.call(*PRIORITY_FEE)) or 0, policy)
+
+
+def priced(base_fee: int, node_tip: int, policy: FeePolicy) -> Fees:
+    """The fees for a next base fee and the node's suggested tip, under the fee policy."""
+    tip = max(node_tip, policy.min_priority_fee_per_gas_wei)
     return capped(2 * base_fee + tip, tip, base_fee, policy)
 
 

@@ -13,6 +13,7 @@ from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
 
 from chainless.chain.localnode import derive_accounts
+from chainless.chain.relay.relayers.eip1559 import SignedType2, sign_type2
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Mode, Settings
 
@@ -30,6 +31,10 @@ class RelayerKey:
 
     def sign(self, transaction: dict[str, Any]) -> SignedTransaction:
         return self._account.sign_transaction(transaction)
+
+    def sign_type2(self, **fields: Any) -> SignedType2:
+        """An EIP-1559 transaction (``eip1559.sign_type2``'s fields), signed."""
+        return sign_type2(bytes(self._account.key), **fields)
 
 
 def key_from_hex(private_key: str) -> RelayerKey:

@@ -25,13 +25,19 @@ def pending_nonce(rpc: ChainRpc, address: str) -> int:
     return quantity(rpc.call("eth_getTransactionCount", [address, "pending"])) or 0
 
 
-def allocate(session: Session, rpc: ChainRpc, chain_id: int, address: str) -> int:
-    """The account's next nonce; the caller stores the transaction using it before committing."""
-    row = repository.locked_nonce_row(session, chain_id, address)
-    nonce = max(int(row.next_nonce), pending_nonce(rpc, address))
-    row.next_nonce = nonce + 1
-    session.flush()
-    return nonce
+def allocate(
+    session: Session, rpc: ChainRpc, chain_id: int, address: str, *, pending: int | None = None
+) -> int:
+    """The account's next nonce; the caller stores the transaction using it before committing.
+
+    ``pending`` is the node's pending nonce if the caller already read it (in its JSON-RPC
+    batch, before the lock). That is as good as reading it under the lock: our transactions
+    reach the node only after the commit that moved the row past their nonce, so an earlier
+    read is never ahead of the row because of them, and a key used elsewhere shows either way
+    (the row lock does not hold the node)."""
+    if pending is None:
+        pending = pending_nonce(rpc, address)
+    return repository.take_nonce(session, chain_id, address, pending)
 
 
 def resync(session: Session, rpc: ChainRpc, chain_id: int, address: str) -> int:

@@ -1,10 +1,11 @@
 """Every query on relayer nonces. The nonce row is the lock: PostgreSQL locks it with
-``SELECT … FOR UPDATE``; SQLite has one writer at a time, and the insert that makes sure the row
-exists already takes its write lock, so allocations are serialized there too."""
+``SELECT … FOR UPDATE`` (or the upsert that takes a nonce); SQLite has one writer at a time, and
+the insert that makes sure the row exists already takes its write lock, so allocations are
+serialized there too."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -31,6 +32,43 @@ def locked_nonce_row(session: Session, chain_id: int, address: str) -> RelayerNo
     )
     assert row is not None  # inserted above or already there
     return row
+
+
+# Written out once: building the upsert with the expression language on every request costs
+# more CPU than the round trip it saves.
+_TAKE_NONCE = text(
+    "INSERT INTO relayer_nonces (chain_id, address, next_nonce, updated_at) "
+    "VALUES (:chain_id, :address, :pending + 1, :now) "
+    "ON CONFLICT (chain_id, address) DO UPDATE SET "
+    "next_nonce = GREATEST(relayer_nonces.next_nonce, EXCLUDED.next_nonce - 1) + 1, "
+    "updated_at = EXCLUDED.updated_at "
+    "RETURNING next_nonce"
+)
+
+
+def take_nonce(session: Session, chain_id: int, address: str, pending: int) -> int:
+    """The account's next nonce (at least the node's ``pending``), the row moved past it.
+
+    On PostgreSQL one ``INSERT … ON CONFLICT DO UPDATE … RETURNING``: the update locks the row
+    until the transaction ends and, under READ COMMITTED, works on the last committed version,
+    so concurrent takers queue and each gets the next nonce. Elsewhere, the locked row."""
+    if session.get_bind().dialect.name != "postgresql":
+        row = locked_nonce_row(session, chain_id, address)
+        nonce = max(int(row.next_nonce), pending)
+        row.next_nonce = nonce + 1
+        session.flush()
+        return nonce
+    params = {"chain_id": chain_id, "address": address, "pending": pending, "now": utcnow()}
+    next_nonce = session.execute(_TAKE_NONCE, params).scalar_one()
+    _forget_row(session, chain_id, address)
+    return int(next_nonce) - 1
+
+
+def _forget_row(session: Session, chain_id: int, address: str) -> None:
+    """A row loaded before the upsert is stale: drop it from the identity map."""
+    row = session.identity_map.get(session.identity_key(RelayerNonce, (chain_id, address)))
+    if row is not None:
+        session.expunge(row)
 
 
 def in_flight_from(session: Session, chain_id: int, relayer: str, nonce: int) -> int:

@@ -67,18 +67,15 @@ def sign_with(
     fees: Fees,
 ) -> SignedRelayerTransaction:
     """A type-2 transaction at a known nonce: a new one, or the replacement of a stuck one."""
-    signed = key.sign(
-        {
-            "type": 2,
-            "chainId": chain_id,
-            "nonce": nonce,
-            "to": to,
-            "value": value,
-            "data": data,
-            "gas": gas_limit,
-            "maxFeePerGas": fees.max_fee_per_gas,
-            "maxPriorityFeePerGas": fees.max_priority_fee_per_gas,
-        }
+    signed = key.sign_type2(
+        chain_id=chain_id,
+        nonce=nonce,
+        max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
+        max_fee_per_gas=fees.max_fee_per_gas,
+        gas_limit=gas_limit,
+        to=to,
+        value=value,
+        data=data,
     )
     return SignedRelayerTransaction(
         relayer=key.address,
@@ -86,8 +83,8 @@ def sign_with(
         nonce=nonce,
         gas_limit=gas_limit,
         fees=fees,
-        raw=bytes(signed.raw_transaction),
-        hash="0x" + bytes(signed.hash).hex(),
+        raw=signed.raw,
+        hash="0x" + signed.hash.hex(),
     )
 
 
@@ -98,6 +95,14 @@ def check_balance(
     an alert is raised (repeats fold into the open alert). Sending still goes ahead: the node is
     the judge of whether it can pay."""
     balance = quantity(rpc.call("eth_getBalance", [address, "pending"])) or 0
+    alert_if_low(services, session, address, chain_id, balance, cost)
+    return balance
+
+
+def alert_if_low(
+    services: Services, session: Session, address: str, chain_id: int, balance: int, cost: int
+) -> None:
+    """``check_balance`` on a balance read already (a quote, or the request's batch)."""
     threshold = services.settings.relay.relayer_low_balance_wei
     if balance < max(threshold, cost):
         raise_alert(
@@ -108,4 +113,3 @@ def check_balance(
             level=Level.SEVERE if balance < cost else Level.WARNING,
             details={"balance_wei": str(balance), "threshold_wei": str(threshold)},
         )
-    return balance

@@ -1,7 +1,8 @@
 """Stuck transactions on a real anvil that does not mine until told to (``evm_setAutomine``):
 a sponsored one is re-signed at its nonce with fees bumped by at least 10%, every hash sent is
-kept, and whichever of them the chain mines is the one reported; a bump the fee cap forbids is
-recorded and alerted once; a user-signed one is reported ``stuck`` to the app's webhook."""
+kept, and whichever of them the chain mines is the one reported; a bump the fee cap or the app's
+gas budget forbids is reported ``stuck`` to the app and alerted once; a user-signed one is
+reported ``stuck`` to the app's webhook."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.chain.relay.sponsored_support import (
     SPONSORED_URL,
     body,
     forward_request,
+    set_payment,
     sign_data,
     sponsoring_app,
 )
@@ -206,26 +208,30 @@ def test_when_the_original_is_mined_before_its_replacement_the_original_is_repor
     assert known["result"] is None
 
 
-def test_a_bump_the_fee_cap_forbids_is_recorded_and_alerted_not_looped(
+def test_a_bump_the_fee_cap_forbids_is_reported_stuck_and_alerted_not_looped(
     client: Any,
     factory: Factory,
     platform: Platform,
     services: Services,
     jobs: RecordingJobRunner,
+    receiver: WebhookReceiver,
     no_mining: None,
 ) -> None:
     relay, first = sponsored_pending(client, factory, platform, jobs)
+    set_webhook(client, relay, receiver)
     policy = services.settings.chains[ChainEnvironment.DEV].fee_policy
     policy.max_fee_per_gas_wei = int(first["max_fee_per_gas"])  # no room for +10%
 
     pending_for(services, first["hash"], STUCK_AFTER + 1)
     track_now(services)
-    assert jobs.sent == []
+    assert jobs.names() == ["relay.deliver_webhook"]  # no replacement sent
+    jobs.drain()
     held = record(client, relay, first["hash"])
-    assert held["state"] == "submitted"
+    assert held["state"] == "stuck"
     assert held["error_code"] == "replacement_fee_capped"
     assert [a["hash"] for a in held["attempts"]] == [first["hash"]]
-    track_now(services)  # again at once: no new try, one alert
+    track_now(services)  # again at once: no new try, one alert, one event
+    assert jobs.sent == []
     with services.transaction() as session:
         alerts = session.scalars(
             select(Alert).where(Alert.kind == "relay.replacement_fee_capped")
@@ -235,7 +241,55 @@ def test_a_bump_the_fee_cap_forbids_is_recorded_and_alerted_not_looped(
 
     mine(platform)
     track_now(services)
+    jobs.drain()
     assert record(client, relay, first["hash"])["state"] == "confirmed"
+    events = [json.loads(body) for _, body in receiver.received]
+    assert [e["type"] for e in events] == [
+        "transaction.stuck",
+        "transaction.mined",
+        "transaction.confirmed",
+    ]
+    assert events[0]["data"]["error_code"] == "replacement_fee_capped"
+
+
+def test_a_bump_the_gas_budget_does_not_cover_is_reported_stuck(
+    client: Any,
+    factory: Factory,
+    platform: Platform,
+    services: Services,
+    jobs: RecordingJobRunner,
+    no_mining: None,
+) -> None:
+    relay, first = sponsored_pending(client, factory, platform, jobs)
+    worst_case = int(first["gas_limit"]) * int(first["max_fee_per_gas"])
+    set_payment(client, relay, enabled=True, budget_wei=-(-worst_case // GWEI) * GWEI)
+
+    pending_for(services, first["hash"], STUCK_AFTER + 1)
+    track_now(services)
+    assert jobs.sent == []  # no replacement: +10% fees would overrun the budget
+    held = record(client, relay, first["hash"])
+    assert held["state"] == "stuck"
+    assert held["error_code"] == "replacement_budget_exhausted"
+    assert len(held["attempts"]) == 1
+
+    set_payment(client, relay, enabled=True, budget_wei=10**18)  # the app tops it up
+    pending_for(services, first["hash"], STUCK_AFTER + 1)
+    track_now(services)
+    assert jobs.names() == ["relay.send_replacement"]
+    jobs.drain()
+    assert len(record(client, relay, first["hash"])["attempts"]) == 2
+    mine(platform)
+    track_now(services)
+    assert record(client, relay, first["hash"])["state"] == "confirmed"
+
+
+def set_webhook(client: Any, relay: RelayApp, receiver: WebhookReceiver) -> None:
+    response = client.put(
+        f"/api/v1/apps/{relay.app_id}/relay/webhook",
+        headers=relay.developer_headers,
+        json={"url": receiver.url},
+    )
+    assert response.status_code == 200, response.text
 
 
 def test_a_stuck_user_transaction_is_reported_to_the_app_to_re_sign(
