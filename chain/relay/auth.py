@@ -72,16 +72,33 @@ async def relay_caller(
     live family in the process's cache under the epoch the key's rate-limit script just read
     (``oauth.live_families``), is checked on the event loop with no I/O; anything else is
     decided on the database in one thread-pool hop (``active_access_token``)."""
-    if ApiKeyScope.TRANSACTION_WRITE.value not in key.scopes:
-        raise Forbidden(
-            "the API key lacks the 'transaction:write' scope", code="api_key_scope_missing"
-        )
+    _require_scope(key)
     token = _user_token(request)
     claims = _held_claims(services, token)
     if claims is None or claims.wallet_address is None:
         return await run_in_threadpool(_caller_from_database, key, session, services, token)
     _check_claims(key, claims)
     return _caller(key, claims, claims.wallet_address)
+
+
+def relay_caller_in_thread(
+    request: Request, key: Principal, session: Session, services: Services
+) -> RelayCaller:
+    """``relay_caller`` for an endpoint already in its thread-pool hop (same checks, no hop)."""
+    _require_scope(key)
+    token = _user_token(request)
+    claims = _held_claims(services, token)
+    if claims is None or claims.wallet_address is None:
+        return _caller_from_database(key, session, services, token)
+    _check_claims(key, claims)
+    return _caller(key, claims, claims.wallet_address)
+
+
+def _require_scope(key: Principal) -> None:
+    if ApiKeyScope.TRANSACTION_WRITE.value not in key.scopes:
+        raise Forbidden(
+            "the API key lacks the 'transaction:write' scope", code="api_key_scope_missing"
+        )
 
 
 def _held_claims(services: Services, token: str) -> AccessClaims | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from chainless.chain.relay import sponsored
-from chainless.chain.relay.auth import AppKey, relay_caller
+from chainless.chain.relay.auth import AppKey, relay_caller_in_thread
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import SponsoredIn, TransactionOut, transaction_out
 from chainless.platform.auth.principal import Principal
@@ -45,7 +45,7 @@ async def submit_sponsored(
 def _submit(
     services: Services, session: Session, request: Request, key: Principal, body: SponsoredIn
 ) -> TransactionOut:
-    caller = relay_caller(request, key, session, services)
+    caller = relay_caller_in_thread(request, key, session, services)
     submitted = sponsored.submit_sponsored(services, session, caller, body)
     session.commit()  # the request's unit of work ends here, inside this hop
     required = chain_config(services, caller.environment).confirmations
