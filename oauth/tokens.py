@@ -86,7 +86,10 @@ def start_family(
     code_hash: str | None,
     wallet_session_id: str | None,
     device_name: str,
+    now: datetime,
 ) -> TokenFamily:
+    """A new device session, used ``now`` (``issue`` with the same moment then writes nothing
+    more to it)."""
     family = TokenFamily(
         id=new_hex_id(),
         authorization_id=authorization.id,
@@ -95,6 +98,8 @@ def start_family(
         code_hash=code_hash,
         wallet_session_id=wallet_session_id,
         device_name=device_name[:128],
+        created_at=now,
+        last_used_at=now,
     )
     session.add(family)
     session.flush()  # its refresh tokens reference it (no ORM relationship orders the inserts)
@@ -106,13 +111,16 @@ def issue(
     session: Session,
     *,
     family: TokenFamily,
+    authorization: UserAuthorization,
     user: WalletIdentity,
     scope: str,
     include_refresh_token: bool,
     refresh_scope: str | None = None,
+    moment: datetime | None = None,
 ) -> dict[str, Any]:
     """Sign an access token for the family and, when asked, add a fresh refresh token to it
-    (with ``refresh_scope``, by default the access token's)."""
+    (with ``refresh_scope``, by default the access token's). ``authorization`` is the family's
+    grant as the caller already holds it (its use is recorded on it)."""
     settings = services.settings.oauth
     now = int(time.time())
     signing = keyring(services).signing_key(session)
@@ -138,8 +146,8 @@ def issue(
         "expires_in": settings.access_token_ttl_seconds,
         "scope": scope,
     }
-    moment = utcnow()
-    family.last_used_at = moment
+    moment = moment or utcnow()
+    family.last_used_at = moment  # unchanged (no UPDATE) for a family started at this moment
     if include_refresh_token:
         plain = REFRESH_PREFIX + new_token(32)
         expires = moment + timedelta(days=settings.refresh_token_ttl_days)
@@ -153,10 +161,8 @@ def issue(
             )
         )
         token["refresh_token"] = plain
-        authorization = session.get(UserAuthorization, family.authorization_id)
-        if authorization is not None:
-            authorization.last_used_at = moment
-            authorization.expire_time = expires
+        authorization.last_used_at = moment
+        authorization.expire_time = expires
     return token
 
 
