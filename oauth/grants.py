@@ -141,11 +141,11 @@ class CodeGrant(grants.AuthorizationCodeGrant):
     def query_authorization_code(self, code: str, client: Any) -> IssuedCode | None:
         code_hash = self.server.services.hasher.hash(code)
         # one round trip: the code (locked), its grant and its user
-        code, grant_id = AuthorizationCode, AuthorizationCode.authorization_id
+        grant_id, user_id = AuthorizationCode.authorization_id, AuthorizationCode.user_id
         found = self.session.execute(
-            select(code, UserAuthorization, WalletUser)
+            select(AuthorizationCode, UserAuthorization, WalletUser)
             .outerjoin(UserAuthorization, UserAuthorization.id == grant_id)
-            .outerjoin(WalletUser, WalletUser.id == code.user_id)
+            .outerjoin(WalletUser, WalletUser.id == user_id)
             .where(AuthorizationCode.code_hash == code_hash)
             .with_for_update(of=AuthorizationCode)
         ).first()
@@ -202,7 +202,6 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         row, grant, now = issued.row, issued.grant, utcnow()
         assert grant is not None  # checked by ``authenticate_user``
         family = tokens.start_family(
-            self.session,
             authorization=grant,
             code_hash=row.code_hash,
             wallet_session_id=row.wallet_session_id,
@@ -218,6 +217,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             scope=scope,
             include_refresh_token=include_refresh_token,
             moment=now,
+            new_family=True,
         )
 
 
@@ -309,8 +309,9 @@ class RefreshGrant(grants.RefreshTokenGrant):
             # RFC 6749 §6: a narrower scope narrows this access token only; the new refresh token
             # keeps the scope of the one it replaces
             refresh_scope=presented.get_scope(),
+            rotated=presented.row,
         )
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
-        if refresh_token.row.rotated_at is None:
-            refresh_token.row.rotated_at = utcnow()
+        """Nothing left to do: the presented token was marked rotated by the statement that
+        stored its successor (``tokens.issue``)."""

@@ -142,3 +142,19 @@ def test_a_client_delisted_in_another_process_is_refused_at_once(
     refused = _refresh(client, mini.app_id, mini.client_secret, current)
     assert refused.status_code == 401
     assert refused.json()["error"] == "invalid_client"
+
+
+def test_refreshes_and_code_exchanges_bump_no_cache_epoch(
+    client: Any, mini: OnlineApp, wallet: TestWallet, services: Services
+) -> None:
+    """They write families, grants and refresh tokens but never ``revoked_at``: the caches of
+    live families and client records (introspection's) stay valid."""
+    assert services.epochs is not None
+    names = ("oauth.families", "oauth.clients")
+    before = [services.epochs.current(name) for name in names]
+    current = tokens_for(client, mini, wallet)["refresh_token"]
+    for _ in range(2):
+        answer = _refresh(client, mini.app_id, mini.client_secret, current)
+        assert answer.status_code == 200, answer.text
+        current = answer.json()["refresh_token"]
+    assert [services.epochs.current(name) for name in names] == before
