@@ -14,7 +14,7 @@ from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped, unus
     InvalidRequestError,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge  # type: ignore[import-untyped, unused-ignore]
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from chainless.oauth import revocation, tokens
@@ -29,6 +29,26 @@ from chainless.oauth.tokens import WalletIdentity
 from chainless.platform.core.clock import utcnow
 
 TOKEN_AUTH = ["client_secret_basic", "client_secret_post", "none"]
+
+# The grants' reads, built once (building a statement per request cost more than running it).
+# A code (locked), its grant and its user, in one round trip:
+_CODE_ROW = (
+    select(AuthorizationCode, UserAuthorization, WalletUser)
+    .outerjoin(UserAuthorization, UserAuthorization.id == AuthorizationCode.authorization_id)
+    .outerjoin(WalletUser, WalletUser.id == AuthorizationCode.user_id)
+    .where(AuthorizationCode.code_hash == bindparam("code_hash"))
+    .with_for_update(of=AuthorizationCode)
+)
+# A refresh token (locked), its family, the grant (updated on issue) and the user (the identity),
+# in one round trip; all four are held by the ``PresentedRefreshToken``:
+_REFRESH_ROW = (
+    select(RefreshToken, TokenFamily, UserAuthorization, WalletUser)
+    .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
+    .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
+    .join(WalletUser, WalletUser.id == TokenFamily.user_id)
+    .where(RefreshToken.token_hash == bindparam("token_hash"))
+    .with_for_update(of=RefreshToken)
+)
 
 
 class RequiredS256Challenge(CodeChallenge):
@@ -140,15 +160,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client: Any) -> IssuedCode | None:
         code_hash = self.server.services.hasher.hash(code)
-        # one round trip: the code (locked), its grant and its user
-        grant_id, user_id = AuthorizationCode.authorization_id, AuthorizationCode.user_id
-        found = self.session.execute(
-            select(AuthorizationCode, UserAuthorization, WalletUser)
-            .outerjoin(UserAuthorization, UserAuthorization.id == grant_id)
-            .outerjoin(WalletUser, WalletUser.id == user_id)
-            .where(AuthorizationCode.code_hash == code_hash)
-            .with_for_update(of=AuthorizationCode)
-        ).first()
+        found = self.session.execute(_CODE_ROW, {"code_hash": code_hash}).first()
         if found is None:
             return None
         row, grant, user = found
@@ -256,16 +268,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
         if not refresh_token.startswith(tokens.REFRESH_PREFIX) or len(refresh_token) > 128:
             return None
         token_hash = self.server.services.hasher.hash(refresh_token)
-        # one round trip: the token (locked), its family, the grant (updated on issue) and the
-        # user (the identity), all four held by the ``PresentedRefreshToken``
-        found = self.session.execute(
-            select(RefreshToken, TokenFamily, UserAuthorization, WalletUser)
-            .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
-            .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
-            .join(WalletUser, WalletUser.id == TokenFamily.user_id)
-            .where(RefreshToken.token_hash == token_hash)
-            .with_for_update(of=RefreshToken)
-        ).first()
+        found = self.session.execute(_REFRESH_ROW, {"token_hash": token_hash}).first()
         if found is None:
             return None
         row, family, grant, user = found
