@@ -8,6 +8,7 @@ still applies, and a client changed in another process is seen on its very next 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -74,7 +75,7 @@ def test_the_route_limit_is_counted_once_per_refresh(
     current = tokens_for(client, mini, wallet)["refresh_token"]
     services.settings.rate_limits.oauth_token_per_ip_per_minute = 6
     remaining, refused = [], None
-    for _ in range(8):
+    for _ in range(12):
         answer = _refresh(client, mini.app_id, mini.client_secret, current)
         if answer.status_code == 429:
             refused = answer
@@ -82,7 +83,10 @@ def test_the_route_limit_is_counted_once_per_refresh(
         assert answer.status_code == 200, answer.text
         remaining.append(int(answer.headers["RateLimit-Remaining"]))
         current = answer.json()["refresh_token"]
-    assert remaining == list(range(remaining[0], remaining[0] - len(remaining), -1))
+    # one less per request, never two (a slow machine may see one come back: 10 s per request)
+    steps = [before - after for before, after in pairwise(remaining)]
+    assert set(steps) <= {0, 1}
+    assert 1 in steps
     assert refused is not None
     assert refused.json()["limit"] == "oauth.token"
     assert refused.headers["content-type"].startswith("application/problem+json")
