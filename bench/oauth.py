@@ -79,7 +79,8 @@ CODE_TTL_SECONDS = 600
 # the one-IP runs' per-IP buckets and the nonces are not shared with other runs
 REDIS_URL = os.environ.get("CHAINLESS_BENCH_OAUTH_REDIS", "redis://127.0.0.1:6379/0")
 FORM = "application/x-www-form-urlencoded"
-DATABASE = "chainless_bench_oauth"
+# a database of its own per concurrent run (it is dropped and made anew at the start)
+DATABASE = os.environ.get("CHAINLESS_BENCH_OAUTH_DATABASE", "chainless_bench_oauth")
 # what the route-level limits let one client IP do: the platform's defaults, or every one of them
 # set to ``--route-limit`` per minute through its setting
 LIMITS = {

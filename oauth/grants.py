@@ -14,7 +14,7 @@ from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped, unus
     InvalidRequestError,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge  # type: ignore[import-untyped, unused-ignore]
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from chainless.oauth import revocation, tokens
@@ -29,6 +29,26 @@ from chainless.oauth.tokens import WalletIdentity
 from chainless.platform.core.clock import utcnow
 
 TOKEN_AUTH = ["client_secret_basic", "client_secret_post", "none"]
+
+# The grants' reads, built once (building a statement per request cost more than running it).
+# A code (locked), its grant and its user, in one round trip:
+_CODE_ROW = (
+    select(AuthorizationCode, UserAuthorization, WalletUser)
+    .outerjoin(UserAuthorization, UserAuthorization.id == AuthorizationCode.authorization_id)
+    .outerjoin(WalletUser, WalletUser.id == AuthorizationCode.user_id)
+    .where(AuthorizationCode.code_hash == bindparam("code_hash"))
+    .with_for_update(of=AuthorizationCode)
+)
+# A refresh token (locked), its family, the grant (updated on issue) and the user (the identity),
+# in one round trip; all four are held by the ``PresentedRefreshToken``:
+_REFRESH_ROW = (
+    select(RefreshToken, TokenFamily, UserAuthorization, WalletUser)
+    .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
+    .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
+    .join(WalletUser, WalletUser.id == TokenFamily.user_id)
+    .where(RefreshToken.token_hash == bindparam("token_hash"))
+    .with_for_update(of=RefreshToken)
+)
 
 
 class RequiredS256Challenge(CodeChallenge):
@@ -69,10 +89,13 @@ class RequiredState:
 
 @dataclass
 class IssuedCode:
-    """An authorization code row as Authlib's grant reads it."""
+    """An authorization code row as Authlib's grant reads it, with its grant and user (read with
+    it, and held here: the session's identity map keeps unchanged rows only weakly)."""
 
     row: AuthorizationCode
     approved: tuple[str, ...]  # what the app is approved for now
+    grant: UserAuthorization | None
+    user: WalletUser | None
 
     @property
     def code_challenge(self) -> str:
@@ -89,8 +112,7 @@ class IssuedCode:
         return " ".join(s for s in self.row.scope if s in self.approved)
 
 
-def _identity(session: Session, user_id: str, auth_time: Any) -> WalletIdentity | None:
-    user = session.get(WalletUser, user_id)
+def _identity(user: WalletUser | None, auth_time: Any) -> WalletIdentity | None:
     return WalletIdentity(user.id, user.address, auth_time) if user else None
 
 
@@ -138,12 +160,11 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def query_authorization_code(self, code: str, client: Any) -> IssuedCode | None:
         code_hash = self.server.services.hasher.hash(code)
-        row = self.session.scalar(
-            select(AuthorizationCode)
-            .where(AuthorizationCode.code_hash == code_hash)
-            .with_for_update()
-        )
-        if row is None or row.app_id != client.client_id:
+        found = self.session.execute(_CODE_ROW, {"code_hash": code_hash}).first()
+        if found is None:
+            return None
+        row, grant, user = found
+        if row.app_id != client.client_id:
             return None
         if row.used_at is not None:
             # RFC 6749 §4.1.2: a code used twice revokes every token issued from it
@@ -151,7 +172,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             return None
         if row.expires_at <= utcnow():
             return None
-        issued = IssuedCode(row, tuple(client.record.approved_scopes))
+        issued = IssuedCode(row, tuple(client.record.approved_scopes), grant, user)
         return issued if issued.get_scope() else None
 
     def delete_authorization_code(self, authorization_code: IssuedCode) -> None:
@@ -160,14 +181,13 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code: IssuedCode) -> WalletIdentity | None:
         """Runs once every check has passed and before any token is made: claim the code."""
-        row = authorization_code.row
-        grant = self.session.get(UserAuthorization, row.authorization_id)
+        row, grant = authorization_code.row, authorization_code.grant
         if grant is None or grant.revoked_at is not None:
             return None
         if not self._claim(row):
             revocation.code_replayed(self.server.services, self.session, row)
             raise InvalidGrantError("the authorization code was already used")
-        return _identity(self.session, row.user_id, row.auth_time)
+        return _identity(authorization_code.user, row.auth_time)
 
     def _claim(self, row: AuthorizationCode) -> bool:
         """Mark the code used, once. A conditional update, so that two exchanges racing cannot
@@ -190,30 +210,38 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         expires_in: Any = None,
         include_refresh_token: bool = True,
     ) -> dict[str, Any]:
-        row: AuthorizationCode = self.request.authorization_code.row
-        grant = self.session.get(UserAuthorization, row.authorization_id)
-        assert grant is not None
+        issued: IssuedCode = self.request.authorization_code
+        row, grant, now = issued.row, issued.grant, utcnow()
+        assert grant is not None  # checked by ``authenticate_user``
         family = tokens.start_family(
-            self.session,
             authorization=grant,
             code_hash=row.code_hash,
             wallet_session_id=row.wallet_session_id,
             device_name=self.request.headers.get("user-agent", "")[:128],
+            now=now,
         )
         return tokens.issue(
             self.server.services,
             self.session,
             family=family,
+            authorization=grant,
             user=user,
             scope=scope,
             include_refresh_token=include_refresh_token,
+            moment=now,
+            new_family=True,
         )
 
 
 @dataclass
 class PresentedRefreshToken:
+    """A refresh token row with its family, grant and user, read in one query and held here (the
+    session's identity map keeps unchanged rows only weakly)."""
+
     row: RefreshToken
     family: TokenFamily
+    grant: UserAuthorization
+    user: WalletUser
     approved: tuple[str, ...]  # what the app is approved for now
 
     def check_client(self, client: Any) -> bool:
@@ -240,19 +268,10 @@ class RefreshGrant(grants.RefreshTokenGrant):
         if not refresh_token.startswith(tokens.REFRESH_PREFIX) or len(refresh_token) > 128:
             return None
         token_hash = self.server.services.hasher.hash(refresh_token)
-        # one round trip: the token (locked), its family, the grant (updated on issue) and the
-        # user (the identity), the last three then served from the session's identity map
-        found = self.session.execute(
-            select(RefreshToken, TokenFamily, UserAuthorization, WalletUser)
-            .join(TokenFamily, TokenFamily.id == RefreshToken.family_id)
-            .join(UserAuthorization, UserAuthorization.id == TokenFamily.authorization_id)
-            .join(WalletUser, WalletUser.id == TokenFamily.user_id)
-            .where(RefreshToken.token_hash == token_hash)
-            .with_for_update(of=RefreshToken)
-        ).first()
+        found = self.session.execute(_REFRESH_ROW, {"token_hash": token_hash}).first()
         if found is None:
             return None
-        row, family, grant, _user = found
+        row, family, grant, user = found
         if family.revoked_at is not None or grant.revoked_at is not None:
             return None
         now = utcnow()
@@ -266,14 +285,12 @@ class RefreshGrant(grants.RefreshTokenGrant):
                 revocation.refresh_reused(self.server.services, self.session, family, row)
                 return None
         presented = PresentedRefreshToken(
-            row, family, tuple(self.request.client.record.approved_scopes)
+            row, family, grant, user, tuple(self.request.client.record.approved_scopes)
         )
         return presented if presented.get_scope() else None
 
     def authenticate_user(self, refresh_token: PresentedRefreshToken) -> WalletIdentity | None:
-        return _identity(
-            self.session, refresh_token.family.user_id, refresh_token.family.created_at
-        )
+        return _identity(refresh_token.user, refresh_token.family.created_at)
 
     def generate_token(
         self,
@@ -288,14 +305,16 @@ class RefreshGrant(grants.RefreshTokenGrant):
             self.server.services,
             self.session,
             family=presented.family,
+            authorization=presented.grant,
             user=user,
             scope=scope,
             include_refresh_token=include_refresh_token,
             # RFC 6749 §6: a narrower scope narrows this access token only; the new refresh token
             # keeps the scope of the one it replaces
             refresh_scope=presented.get_scope(),
+            rotated=presented.row,
         )
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:
-        if refresh_token.row.rotated_at is None:
-            refresh_token.row.rotated_at = utcnow()
+        """Nothing left to do: the presented token was marked rotated by the statement that
+        stored its successor (``tokens.issue``)."""

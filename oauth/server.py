@@ -42,7 +42,7 @@ from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Mode, Settings
 
 REDIRECT_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-_MAX_CLIENT_ID = 64
+MAX_CLIENT_ID = 64
 
 
 def printable(value: str, limit: int = 64) -> str:
@@ -112,11 +112,18 @@ class ChainlessAuthorizationServer(AuthorizationServer):
         self.services = services
         self.session = session
         self._records: dict[str, ClientRecord | None] = {}  # Authlib asks more than once
+        self._failures: dict[str, int] = {}  # lockout counters already read
+
+    def known_client(self, client_id: str, record: ClientRecord, failures: int) -> None:
+        """The client's current record and its lockout counter (from this caller's address), as
+        the endpoint already read them (``endpoints.token_limit``): not asked for again."""
+        self._records[client_id] = record
+        self._failures[client_failure_key(client_id, current_request().ip)] = failures
 
     def client_record(self, client_id: str) -> ClientRecord | None:
         """The app's client record: the process's copy while the ``oauth.clients`` epoch stands
         (``apps.oauth_view``), read once per request."""
-        if not client_id or len(client_id) > _MAX_CLIENT_ID:
+        if not client_id or len(client_id) > MAX_CLIENT_ID:
             return None
         if client_id not in self._records:
             self._records[client_id] = cached_client_record(self.session, self.services, client_id)
@@ -139,11 +146,11 @@ class ChainlessAuthorizationServer(AuthorizationServer):
         one client from all addresses together raise an alert instead.
         """
         client_id = _presented_client_id(request)
-        if client_id and len(client_id) > _MAX_CLIENT_ID:
+        if client_id and len(client_id) > MAX_CLIENT_ID:
             raise InvalidClientError(status_code=401, description="unknown client")
         lock = self.services.settings.oauth
         key = client_failure_key(client_id or "", current_request().ip)
-        if client_id and self.services.counters.get(key) >= lock.client_secret_max_failures:
+        if client_id and self._failure_count(key) >= lock.client_secret_max_failures:
             raise InvalidClientError(
                 status_code=401,
                 description="too many failed client authentications; try again later",
@@ -158,6 +165,10 @@ class ChainlessAuthorizationServer(AuthorizationServer):
             if client_id and _presented_secret(request):
                 self._count_failure(client_id, key)
             raise
+
+    def _failure_count(self, key: str) -> int:
+        known = self._failures.get(key)
+        return self.services.counters.get(key) if known is None else known
 
     def _count_failure(self, client_id: str, key: str) -> None:
         lock = self.services.settings.oauth

@@ -23,9 +23,10 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from sqlalchemy.orm import Session
 
-from chainless.oauth import live_families
+from chainless.oauth import live_families, token_writes
 from chainless.oauth.keys import KeyCipher, KeyRing
 from chainless.oauth.models import RefreshToken, TokenFamily, UserAuthorization
+from chainless.oauth.token_writes import Issue
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.security import new_hex_id, new_token
 from chainless.platform.core.services import Services
@@ -80,14 +81,15 @@ def ensure_signing_key(services: Services) -> None:
 
 
 def start_family(
-    session: Session,
     *,
     authorization: UserAuthorization,
     code_hash: str | None,
     wallet_session_id: str | None,
     device_name: str,
+    now: datetime,
 ) -> TokenFamily:
-    family = TokenFamily(
+    """A new device session, used ``now``: written by ``issue`` (``token_writes``)."""
+    return TokenFamily(
         id=new_hex_id(),
         authorization_id=authorization.id,
         user_id=authorization.user_id,
@@ -95,10 +97,9 @@ def start_family(
         code_hash=code_hash,
         wallet_session_id=wallet_session_id,
         device_name=device_name[:128],
+        created_at=now,
+        last_used_at=now,
     )
-    session.add(family)
-    session.flush()  # its refresh tokens reference it (no ORM relationship orders the inserts)
-    return family
 
 
 def issue(
@@ -106,13 +107,19 @@ def issue(
     session: Session,
     *,
     family: TokenFamily,
+    authorization: UserAuthorization,
     user: WalletIdentity,
     scope: str,
     include_refresh_token: bool,
     refresh_scope: str | None = None,
+    moment: datetime | None = None,
+    new_family: bool = False,
+    rotated: RefreshToken | None = None,
 ) -> dict[str, Any]:
     """Sign an access token for the family and, when asked, add a fresh refresh token to it
-    (with ``refresh_scope``, by default the access token's)."""
+    (with ``refresh_scope``, by default the access token's), replacing ``rotated``. The family
+    (inserted when ``new_family``), the grant (``authorization``, as the caller holds it) and the
+    refresh tokens are written together (``token_writes``)."""
     settings = services.settings.oauth
     now = int(time.time())
     signing = keyring(services).signing_key(session)
@@ -138,25 +145,20 @@ def issue(
         "expires_in": settings.access_token_ttl_seconds,
         "scope": scope,
     }
-    moment = utcnow()
-    family.last_used_at = moment
+    moment = moment or utcnow()
+    issue = Issue(family, authorization, moment, new_family=new_family, rotated=rotated)
     if include_refresh_token:
         plain = REFRESH_PREFIX + new_token(32)
-        expires = moment + timedelta(days=settings.refresh_token_ttl_days)
-        session.add(
-            RefreshToken(
-                id=new_hex_id(),
-                token_hash=services.hasher.hash(plain),
-                family_id=family.id,
-                scope=(scope if refresh_scope is None else refresh_scope).split(),
-                expires_at=expires,
-            )
+        issue.successor = RefreshToken(
+            id=new_hex_id(),
+            token_hash=services.hasher.hash(plain),
+            family_id=family.id,
+            scope=(scope if refresh_scope is None else refresh_scope).split(),
+            created_at=moment,
+            expires_at=moment + timedelta(days=settings.refresh_token_ttl_days),
         )
         token["refresh_token"] = plain
-        authorization = session.get(UserAuthorization, family.authorization_id)
-        if authorization is not None:
-            authorization.last_used_at = moment
-            authorization.expire_time = expires
+    token_writes.store(session, issue)
     return token
 
 

@@ -21,6 +21,7 @@ from chainless.oauth import live_families, revocation, tokens
 from chainless.oauth.endpoints.authorize import build_server
 from chainless.oauth.endpoints.cached_introspection import COUNTED, LIMIT
 from chainless.oauth.endpoints.common import oauth_request, read_form
+from chainless.oauth.endpoints.token_limit import Counted, count_with_client
 from chainless.oauth.introspection import access_token_payload, answer_from_caches
 from chainless.oauth.models import RefreshToken, TokenFamily
 from chainless.oauth.server import ChainlessAuthorizationServer
@@ -152,17 +153,26 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
 )
 @limited_in_body(_token_limit_spec)
 async def token(request: Request, form: Form, services: ServicesDep) -> Response:
-    """The route's limit, the grant and the commit in one thread-pool hop (they were three)."""
-    return await run_in_threadpool(_token, request, form, services)
+    """The route's limit with the client's record and lockout counter in one Redis call on the
+    event loop when the process holds the record (``token_limit``); the grant and the commit in
+    one thread-pool hop."""
+    limit = _token_limit_spec.limit(services)
+    counted = await count_with_client(services, request.headers, form, limit)
+    return await run_in_threadpool(_token, request, form, services, counted)
 
 
-def _token(request: Request, form: FormData, services: Services) -> Response:
-    apply_limit(
-        services, None, current_request().ip or "unknown", _token_limit_spec.limit(services)
-    )
+def _token(
+    request: Request, form: FormData, services: Services, counted: Counted | None
+) -> Response:
+    if counted is None:
+        apply_limit(
+            services, None, current_request().ip or "unknown", _token_limit_spec.limit(services)
+        )
     tokens.ensure_signing_key(services)
     with services.database.transaction() as session:
         server = build_server(services, session)
+        if counted is not None:
+            server.known_client(counted.client_id, counted.record, counted.failures)
         return server.create_token_response(oauth_request(request, services, form))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from chainless.oauth.models import RefreshToken, TokenFamily
+from chainless.oauth.models import RefreshToken, TokenFamily, UserAuthorization
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
@@ -235,3 +235,34 @@ def test_refresh_tokens_are_stored_only_as_hashes(
         services.hasher.hash(tokens["refresh_token"]),
         services.hasher.hash(newer["refresh_token"]),
     }
+
+
+def test_a_refresh_records_the_use_of_its_family_and_grant(
+    client: Any, mini: OnlineApp, wallet: TestWallet, services: Services
+) -> None:
+    """The successor, the rotation and the last use are written together (``token_writes``)."""
+    first = tokens_for(client, mini, wallet)["refresh_token"]
+    with services.transaction() as session:
+        family = session.scalars(select(TokenFamily).where(TokenFamily.app_id == mini.app_id)).one()
+        started, grant_id = family.last_used_at, family.authorization_id
+    assert started is not None
+    response = refresh(client, mini, first)
+    assert response.status_code == 200, response.text
+    with services.transaction() as session:
+        family = session.scalars(select(TokenFamily).where(TokenFamily.app_id == mini.app_id)).one()
+        grant = session.get(UserAuthorization, grant_id)
+        old = session.scalars(
+            select(RefreshToken).where(RefreshToken.token_hash == services.hasher.hash(first))
+        ).one()
+        new = session.scalars(
+            select(RefreshToken).where(
+                RefreshToken.token_hash == services.hasher.hash(response.json()["refresh_token"])
+            )
+        ).one()
+        assert family.last_used_at is not None
+        assert family.last_used_at > started
+        assert grant is not None
+        assert grant.last_used_at == family.last_used_at == old.rotated_at
+        assert grant.expire_time == new.expires_at
+        assert new.family_id == family.id
+        assert new.rotated_at is None
