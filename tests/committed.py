@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+from fastapi.testclient import TestClient
 from redis import Redis
 
 from chainless.platform.core.jobs import RUNNER_KEY
@@ -18,6 +19,7 @@ from chainless.platform.core.migrate import upgrade
 from chainless.platform.core.services import Services, build_services
 from chainless.platform.core.settings import Settings
 from tests.conftest import RecordingJobRunner
+from tests.factories import Factory
 
 BACKEND = os.environ.get("CHAINLESS_TEST_DATABASE", "postgres")
 PG_ADMIN = os.environ.get("CHAINLESS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -61,3 +63,19 @@ def services_on(
         yield services, runner
     finally:
         services.database.dispose()
+
+
+@contextmanager
+def platform_on(
+    url: str, settings: Settings, redis: Redis | None
+) -> Iterator[tuple[Factory, Services, RecordingJobRunner]]:
+    """The app on ``url`` behind a test client, with a factory and the recorded jobs."""
+    from chainless.platform.app import create_app
+
+    with (
+        services_on(url, settings, redis) as (services, jobs),
+        TestClient(
+            create_app(services.settings, services=services), base_url="http://testserver"
+        ) as client,
+    ):
+        yield Factory(client, services), services, jobs

@@ -15,24 +15,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chainless.oauth.endpoints import token as token_endpoints
-from chainless.platform.core.db import Database
-from chainless.platform.core.services import Services, build_services
+from chainless.platform.core.services import Services
 from tests.factories import Factory, OnlineApp, online_app
 from tests.oauth.wallet import TestWallet, introspect, tokens_for
+from tests.processes import second_process
 
 
 @pytest.fixture
 def other(services: Services) -> Iterator[TestClient]:
-    from chainless.platform.app import create_app as create_platform
-
+    """A second api process: its own caches, the same database and Redis."""
     if services.redis is None:
         pytest.skip("the caches need Redis")
-    built = build_services(
-        services.settings, database=Database(services.database.bind), redis=services.redis
-    )
-    built.job_runner = services.job_runner
-    built.database._session_info["chainless.job_runner"] = services.job_runner
-    with TestClient(create_platform(built.settings, services=built)) as client:
+    with second_process(services) as (_, client):
         yield client
 
 

@@ -19,27 +19,19 @@ from chainless.platform.apikeys import service as apikey_service
 from chainless.platform.apikeys.credentials import EPOCH, credential_cache
 from chainless.platform.apikeys.usage import Usage
 from chainless.platform.core.clock import utcnow
-from chainless.platform.core.db import Database
 from chainless.platform.core.ratelimit import Limit, RedisRateLimiter
-from chainless.platform.core.services import Services, build_services
+from chainless.platform.core.services import Services
 from chainless.platform.models import ApiKey, MiniProgram
 from tests.factories import Factory
 from tests.platform.apikeys_helpers import call_self, create_app, create_key, keys_url, set_key
+from tests.processes import second_process
 
 
 @pytest.fixture
 def other(services: Services) -> Iterator[tuple[Services, TestClient]]:
     """A second api process: its own services and cache, the same database and Redis."""
-    from chainless.platform.app import create_app as create_platform
-
-    assert services.redis is not None
-    built = build_services(
-        services.settings, database=Database(services.database.bind), redis=services.redis
-    )
-    built.job_runner = services.job_runner
-    built.database._session_info["chainless.job_runner"] = services.job_runner
-    with TestClient(create_platform(built.settings, services=built)) as client:
-        yield built, client
+    with second_process(services) as process:
+        yield process
 
 
 @pytest.fixture

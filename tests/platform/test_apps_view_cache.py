@@ -13,24 +13,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chainless.platform.apps import view_cache
-from chainless.platform.core.db import Database
-from chainless.platform.core.services import Services, build_services
+from chainless.platform.core.services import Services
 from tests.factories import Factory
 from tests.platform.apikeys_helpers import create_app, create_key
+from tests.processes import second_process
 
 
 @pytest.fixture
 def other(services: Services) -> Iterator[tuple[Services, TestClient]]:
-    from chainless.platform.app import create_app as create_platform
-
-    assert services.redis is not None
-    built = build_services(
-        services.settings, database=Database(services.database.bind), redis=services.redis
-    )
-    built.job_runner = services.job_runner
-    built.database._session_info["chainless.job_runner"] = services.job_runner
-    with TestClient(create_platform(built.settings, services=built)) as client:
-        yield built, client
+    """A second api process: its own services and cache, the same database and Redis."""
+    with second_process(services) as process:
+        yield process
 
 
 @pytest.fixture

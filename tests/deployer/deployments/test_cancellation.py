@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from redis import Redis
 
 from chainless.deployer.deployments import pipeline, repository
-from chainless.platform.app import create_app
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.services import Services, run_job
 from chainless.platform.core.settings import Settings
-from tests.committed import committed_database, services_on
+from tests.committed import committed_database, platform_on
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo, _deploy, _detail
 from tests.deployer.github_standin import GitHubStandIn
@@ -120,13 +118,8 @@ def committed(
     own_database: str, settings: Settings, redis_client: Redis | None
 ) -> Iterator[tuple[Factory, Services, RecordingJobRunner]]:
     """Every request and job commits on its own connection, so row locks are real."""
-    with (
-        services_on(own_database, settings, redis_client) as (services, jobs),
-        TestClient(
-            create_app(services.settings, services=services), base_url="http://testserver"
-        ) as client,
-    ):
-        yield Factory(client, services), services, jobs
+    with platform_on(own_database, settings, redis_client) as running:
+        yield running
 
 
 def test_while_a_stage_runs_it_ends_at_the_next_boundary_without_waiting_for_it(

@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from redis import Redis
 
 from chainless.deployer.deployments import streaming
-from chainless.platform.app import create_app
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
-from tests.committed import committed_database, services_on
+from tests.committed import committed_database, platform_on
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo, _deploy, _detail
 from tests.deployer.github_standin import GitHubStandIn
@@ -102,13 +100,9 @@ def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def committed(
     own_database: str, settings: Settings, redis_client: Redis | None
 ) -> Iterator[tuple[Factory, Services, RecordingJobRunner]]:
-    with (
-        services_on(own_database, settings, redis_client) as (services, jobs),
-        TestClient(
-            create_app(services.settings, services=services), base_url="http://testserver"
-        ) as client,
-    ):
-        yield Factory(client, services), services, jobs
+    """Every request and job commits on its own connection, so row locks are real."""
+    with platform_on(own_database, settings, redis_client) as running:
+        yield running
 
 
 def test_a_running_deployment_streams_each_event_as_it_happens(
