@@ -23,6 +23,12 @@ def mini_program_repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
+    """The fixture repository, public on the stand-in as ``dev/greeter``."""
+    return github.host("dev/greeter", mini_program_repo)
+
+
+@pytest.fixture
 def github() -> Iterator[GitHubStandIn]:
     standin = GitHubStandIn().start()
     yield standin

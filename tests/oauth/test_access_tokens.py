@@ -20,22 +20,10 @@ from chainless.oauth.models import SigningKey
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.services import Services, run_job
-from tests.factories import Factory, OnlineApp, online_app
+from tests.factories import OnlineApp
 from tests.oauth.wallet import TestWallet, introspect, refresh, tokens_for
 
 pytestmark = pytest.mark.portable
-
-
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
 
 
 def b64(data: dict[str, Any] | bytes) -> str:

@@ -76,18 +76,6 @@ def assert_error_redirect(
     return got
 
 
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def params_for(mini: OnlineApp, **changes: str | None) -> dict[str, str]:
     """Authorization parameters with some changed (``None`` drops one)."""
     _, challenge = pkce_pair()

@@ -28,18 +28,6 @@ from tests.oauth.wallet import (
 pytestmark = pytest.mark.portable
 
 
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def assert_oauth_error(response: Any, status: int, error: str) -> None:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")

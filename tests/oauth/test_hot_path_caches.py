@@ -8,7 +8,6 @@ same database and Redis.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,28 +17,6 @@ from chainless.oauth.endpoints import token as token_endpoints
 from chainless.platform.core.services import Services
 from tests.factories import Factory, OnlineApp, online_app
 from tests.oauth.wallet import TestWallet, introspect, tokens_for
-from tests.processes import second_process
-
-
-@pytest.fixture
-def other(services: Services) -> Iterator[TestClient]:
-    """A second api process: its own caches, the same database and Redis."""
-    if services.redis is None:
-        pytest.skip("the caches need Redis")
-    with second_process(services) as (_, client):
-        yield client
-
-
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from chainless.platform.core.services import Services
 from chainless.platform.models import AuditEvent
-from tests.factories import Factory, OnlineApp, online_app
+from tests.factories import Factory, OnlineApp
 from tests.oauth.wallet import (
     TestWallet,
     get_code,
@@ -32,11 +32,6 @@ WALLET_TABLES = (
     "audit_events",
     "alerts",
 )
-
-
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
 
 
 def test_the_metadata_lists_exactly_what_is_supported(client: Any, services: Services) -> None:

@@ -26,13 +26,6 @@ def mini(factory: Factory) -> OnlineApp:
     return online_app(factory, scopes=SCOPES)
 
 
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def assert_invalid_grant(response: Any) -> None:
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "invalid_grant"

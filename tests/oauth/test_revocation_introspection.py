@@ -21,13 +21,6 @@ def mini(factory: Factory) -> OnlineApp:
     return online_app(factory, scopes=("basic:address", "basic:user_id", "extended:email"))
 
 
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def revoke(client: Any, mini: OnlineApp, token: str, **extra: str) -> Any:
     return client.post(
         "/oauth/revoke", data={"token": token, **extra}, auth=(mini.app_id, mini.client_secret)

@@ -18,18 +18,6 @@ from tests.oauth.wallet import TestWallet, get_code, introspect, pkce_pair, refr
 pytestmark = pytest.mark.portable
 
 
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def code_form(client: Any, mini: OnlineApp, wallet: TestWallet) -> dict[str, str]:
     verifier, challenge = pkce_pair()
     return {

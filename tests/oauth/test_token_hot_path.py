@@ -7,7 +7,6 @@ still applies, and a client changed in another process is seen on its very next 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -16,30 +15,8 @@ from fastapi.testclient import TestClient
 
 from chainless.oauth.endpoints import token as token_endpoints
 from chainless.platform.core.services import Services
-from tests.factories import Factory, OnlineApp, online_app
+from tests.factories import Factory, OnlineApp
 from tests.oauth.wallet import TestWallet, tokens_for
-from tests.processes import second_process
-
-
-@pytest.fixture
-def other(services: Services) -> Iterator[TestClient]:
-    """A second api process: its own caches, the same database and Redis."""
-    if services.redis is None:
-        pytest.skip("the caches need Redis")
-    with second_process(services) as (_, client):
-        yield client
-
-
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
 
 
 @pytest.fixture

@@ -25,18 +25,6 @@ pytestmark = pytest.mark.portable
 LIST = "/api/v1/wallet/authorizations"
 
 
-@pytest.fixture
-def mini(factory: Factory) -> OnlineApp:
-    return online_app(factory)
-
-
-@pytest.fixture
-def wallet(client: Any) -> TestWallet:
-    signed = TestWallet(client)
-    signed.sign_in()
-    return signed
-
-
 def csrf(wallet: TestWallet) -> dict[str, str]:
     return {"X-CSRF-Token": wallet.csrf_token}
 

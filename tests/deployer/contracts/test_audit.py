@@ -40,11 +40,6 @@ def risky_repo(tmp_path: Path, github: GitHubStandIn) -> str:
     return github.host("dev/risky", root)
 
 
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
-
-
 def _finding(**overrides: Any) -> dict[str, Any]:
     return {"check": "x", "impact": "Low", "confidence": "Medium", **overrides}
 

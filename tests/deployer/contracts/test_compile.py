@@ -13,15 +13,9 @@ from chainless.platform.core.services import Services
 from tests.conftest import RecordingJobRunner
 from tests.deployer.contracts.support import app_with_repo, deploy, stage_event
 from tests.deployer.fixture_repo import GREETER, MANIFEST, commit_change
-from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Factory
 
 pytestmark = pytest.mark.slow  # solc-js, slither and anvil run
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 def test_contracts_are_compiled_and_their_artifacts_kept(

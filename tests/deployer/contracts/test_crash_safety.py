@@ -33,11 +33,6 @@ class WorkerDied(Exception):
 
 
 @pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
-
-
-@pytest.fixture
 def w3(chain: LocalChain) -> Web3:
     return Web3(Web3.HTTPProvider(chain.rpc_url))
 

@@ -29,7 +29,6 @@ from chainless.platform.core.services import Services
 from tests.conftest import RecordingJobRunner
 from tests.deployer.contracts.support import app_with_repo, deploy, detail, stage_event
 from tests.deployer.fixture_repo import MANIFEST, commit_change
-from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Factory
 
 pytestmark = pytest.mark.slow  # solc-js, slither and anvil run
@@ -67,11 +66,6 @@ contract Stamped {
     }
 }
 """
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 @pytest.fixture

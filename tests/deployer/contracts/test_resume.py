@@ -18,15 +18,9 @@ from chainless.platform.models import AuditEvent
 from chainless.platform.toolchain import TOOLCHAIN_DIR_ENV
 from tests.conftest import RecordingJobRunner
 from tests.deployer.contracts.support import app_with_repo, deploy, detail
-from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
 
 pytestmark = pytest.mark.slow  # solc-js, slither and anvil run
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 @pytest.fixture

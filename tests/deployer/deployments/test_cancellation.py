@@ -3,27 +3,16 @@ a cancelled deployment holds nothing up and can be resumed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from redis import Redis
 
 from chainless.deployer.deployments import pipeline, repository
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.services import Services, run_job
-from chainless.platform.core.settings import Settings
-from tests.committed import committed_database, platform_on
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo, _deploy, _detail
-from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 def _cancel(client: Any, app_id: str, actor: Actor, deployment_id: str) -> Any:
@@ -105,21 +94,6 @@ def test_between_stages_it_ends_at_once_and_a_retry_resumes_at_the_next_stage(
     assert list(dict.fromkeys(started)) == list(final["stages"])  # each once, in order
     assert started.count("source") == 1  # not run again
     assert final["events"][-1]["status"] == "succeeded"
-
-
-@pytest.fixture(scope="module")
-def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with committed_database(tmp_path_factory.mktemp("cancel"), "chainless_cancel") as url:
-        yield url
-
-
-@pytest.fixture
-def committed(
-    own_database: str, settings: Settings, redis_client: Redis | None
-) -> Iterator[tuple[Factory, Services, RecordingJobRunner]]:
-    """Every request and job commits on its own connection, so row locks are real."""
-    with platform_on(own_database, settings, redis_client) as running:
-        yield running
 
 
 def test_while_a_stage_runs_it_ends_at_the_next_boundary_without_waiting_for_it(

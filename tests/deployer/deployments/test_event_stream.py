@@ -5,28 +5,17 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from redis import Redis
 
 from chainless.deployer.deployments import streaming
 from chainless.platform.core.services import Services
-from chainless.platform.core.settings import Settings
-from tests.committed import committed_database, platform_on
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo, _deploy, _detail
-from tests.deployer.github_standin import GitHubStandIn
 from tests.factories import Actor, Factory
 
 pytestmark = pytest.mark.portable
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 def _url(app_id: str, deployment_id: str) -> str:
@@ -88,21 +77,6 @@ def test_another_developers_deployment_does_not_stream(
     assert client.get(_url(app_id, queued["id"])).status_code == 401
     unknown = client.get(_url(app_id, "0" * 32), headers=developer.headers)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "deployment_not_found")
-
-
-@pytest.fixture(scope="module")
-def own_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with committed_database(tmp_path_factory.mktemp("stream"), "chainless_stream") as url:
-        yield url
-
-
-@pytest.fixture
-def committed(
-    own_database: str, settings: Settings, redis_client: Redis | None
-) -> Iterator[tuple[Factory, Services, RecordingJobRunner]]:
-    """Every request and job commits on its own connection, so row locks are real."""
-    with platform_on(own_database, settings, redis_client) as running:
-        yield running
 
 
 def test_a_running_deployment_streams_each_event_as_it_happens(

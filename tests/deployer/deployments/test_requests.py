@@ -52,11 +52,6 @@ def _detail(client: Any, app_id: str, actor: Actor, deployment_id: str) -> dict[
     return response.json()  # type: ignore[no-any-return]
 
 
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
-
-
 def test_a_requested_branch_is_fetched_and_its_manifest_recorded(
     factory: Factory, jobs: RecordingJobRunner, hosted: str, mini_program_repo: Path
 ) -> None:

@@ -13,16 +13,10 @@ from chainless.deployer.releases import manifest as release_manifest
 from chainless.platform.core.services import Services
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo
-from tests.deployer.github_standin import GitHubStandIn
 from tests.deployer.releases.helpers import deploy, path_of, release_version, releases
 from tests.factories import Factory
 
 pytestmark = pytest.mark.portable
-
-
-@pytest.fixture
-def hosted(github: GitHubStandIn, mini_program_repo: Path) -> str:
-    return github.host("dev/greeter", mini_program_repo)
 
 
 def test_the_manifest_lists_every_file_signed_with_the_published_key(
