@@ -40,9 +40,10 @@ def test_a_key_is_held_to_its_own_limit(client: Any, factory: Factory, services:
 
     refused = call_self(client, app_id, key["key"])
     assert_rate_limited(refused, limit="api_key", count=3, period=60)
-    assert refused.headers["Retry-After"] == "20"  # one call per 20 s comes back
+    wait = int(refused.headers["Retry-After"])  # one call per 20 s comes back
+    assert 18 <= wait <= 20  # less the time the three calls took on a slow machine
     for _ in range(5):  # hammering while refused does not push the next call further away
-        assert call_self(client, app_id, key["key"]).headers["Retry-After"] == "20"
+        assert int(call_self(client, app_id, key["key"]).headers["Retry-After"]) <= wait
 
     assert call_self(client, app_id, other["key"]).status_code == 200  # each key has its own bucket
     assert client.get(keys_url(app_id), headers=dev.headers).status_code == 200  # and the console
