@@ -75,6 +75,14 @@ def _track_environment(
         return
     assert head is not None
     tracker = _Tracker(services, session, rpc, head, max(config.confirmations, 1), now)
+    try:
+        tracker.prefetch([tx for tx in transactions if tx.state != TxState.RECEIVED])
+    except RpcUnavailable:
+        for tx in transactions:
+            tx.next_check_at = now + every
+        return
+    except RpcError:
+        pass  # a node that refuses batches: each transaction is asked about on its own
     for tx in transactions:
         tx.next_check_at = now + every
         try:
@@ -99,6 +107,17 @@ class _Tracker:
         self.head = head
         self.required = required
         self.now = now
+        self._receipts: dict[str, Any] = {}  # hash -> receipt, None, or the node's RpcError
+        self._in_pool: dict[str, Any] = {}  # hash -> the transaction, None, or an RpcError
+
+    def prefetch(self, transactions: list[RelayedTransaction]) -> None:
+        """The receipts of the pass's current hashes, then whether the node holds those with
+        none, each in JSON-RPC batches: two round trips for the pass instead of one or two per
+        transaction (a pass looks at up to ``BATCH``)."""
+        hashes = [tx.hash for tx in transactions]
+        self._receipts.update(_each(self.rpc, "eth_getTransactionReceipt", hashes))
+        unmined = [h for h in hashes if _block_hash_of(self._receipts[h]) is None]
+        self._in_pool.update(_each(self.rpc, "eth_getTransactionByHash", unmined))
 
     def move(self, tx: RelayedTransaction, state: TxState, **error: str) -> None:
         events.transition(
@@ -132,10 +151,18 @@ class _Tracker:
         return None
 
     def _mined(self, tx_hash: str) -> dict[str, Any] | None:
-        receipt = self.rpc.call("eth_getTransactionReceipt", [tx_hash])
-        if receipt is None or receipt.get("blockHash") is None:
+        if tx_hash in self._receipts:
+            receipt = _answer(self._receipts.pop(tx_hash))
+        else:
+            receipt = self.rpc.call("eth_getTransactionReceipt", [tx_hash])
+        if _block_hash_of(receipt) is None:
             return None
         return dict(receipt)
+
+    def _pooled(self, tx_hash: str) -> bool:
+        if tx_hash in self._in_pool:
+            return _answer(self._in_pool.pop(tx_hash)) is not None
+        return self.rpc.call("eth_getTransactionByHash", [tx_hash]) is not None
 
     def _receipt(self, tx: RelayedTransaction, receipt: dict[str, Any]) -> None:
         block = quantity(receipt["blockNumber"])
@@ -173,7 +200,7 @@ class _Tracker:
             self.move(
                 tx, TxState.SUBMITTED, error_code="reorged", error="its block was reorged out"
             )
-        if self.rpc.call("eth_getTransactionByHash", [tx.hash]) is not None:  # in the pool
+        if self._pooled(tx.hash):  # in the pool
             replacing.handle_pending(
                 self.services, self.session, self.rpc, tx, self.now, self.required
             )
@@ -197,3 +224,26 @@ class _Tracker:
             send_raw(self.rpc, tx)  # the node lost it (a restart empties the mempool)
         except RpcError:
             return
+
+
+BATCH_CALLS = 100  # calls per JSON-RPC batch: node providers cap batches (100-1,000)
+
+
+def _each(rpc: ChainRpc, method: str, hashes: list[str]) -> dict[str, Any]:
+    """``method`` of every hash, in batches; a call the node refused is kept as its error."""
+    answers: dict[str, Any] = {}
+    for start in range(0, len(hashes), BATCH_CALLS):
+        chunk = hashes[start : start + BATCH_CALLS]
+        results = rpc.batch([(method, [tx_hash]) for tx_hash in chunk])
+        answers.update(zip(chunk, results, strict=True))
+    return answers
+
+
+def _answer(value: Any) -> Any:
+    if isinstance(value, RpcError):
+        raise value
+    return value
+
+
+def _block_hash_of(receipt: Any) -> Any:
+    return receipt.get("blockHash") if isinstance(receipt, dict) else None

@@ -173,7 +173,8 @@ def drain_with_retries(services: Services, jobs: Any) -> list[RetryJob]:
 
 class RpcProxy:
     """A JSON-RPC node stand-in in front of anvil: forwards while ``up``; while down it answers
-    503 (a load balancer with no backend). Counts ``eth_sendRawTransaction`` calls. With
+    503 (a load balancer with no backend). Records the methods of each HTTP request and every
+    ``eth_sendRawTransaction``; with ``refuse_batches`` it refuses JSON-RPC batches. With
     ``head_lag`` blocks it answers ``eth_blockNumber`` that far behind (a node lagging its peers
     behind a load balancer, or a block mined between two calls)."""
 
@@ -181,6 +182,8 @@ class RpcProxy:
         self.upstream = upstream
         self.up = True
         self.head_lag = 0
+        self.refuse_batches = False  # as some node providers do
+        self.requests: list[list[str]] = []  # the methods of each HTTP request
         self.sent_raw: list[str] = []
         proxy = self
 
@@ -193,16 +196,28 @@ class RpcProxy:
                     self.end_headers()
                     return
                 request = json.loads(body)
-                if request.get("method") == "eth_sendRawTransaction":
-                    proxy.sent_raw.append(request["params"][0])
+                calls = request if isinstance(request, list) else [request]  # a batch, or one
+                proxy.requests.append([call["method"] for call in calls])
+                if proxy.refuse_batches and isinstance(request, list):
+                    refusal = {"code": -32600, "message": "batch requests are not supported"}
+                    content = json.dumps({"jsonrpc": "2.0", "id": None, "error": refusal})
+                    self.send_response(200)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content.encode())
+                    return
+                proxy.sent_raw += [
+                    call["params"][0]
+                    for call in calls
+                    if call["method"] == "eth_sendRawTransaction"
+                ]
                 answer = httpx.post(
                     proxy.upstream, content=body, headers={"content-type": "application/json"}
                 )
                 content = answer.content
-                if request.get("method") == "eth_blockNumber" and proxy.head_lag:
-                    reply = answer.json()
-                    reply["result"] = hex(max(int(reply["result"], 16) - proxy.head_lag, 0))
-                    content = json.dumps(reply).encode()
+                if proxy.head_lag and any(call["method"] == "eth_blockNumber" for call in calls):
+                    content = json.dumps(proxy.lagging(calls, answer.json())).encode()
                 self.send_response(answer.status_code)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(content)))
@@ -216,6 +231,15 @@ class RpcProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def lagging(self, calls: list[dict[str, Any]], reply: Any) -> Any:
+        """``reply`` with every ``eth_blockNumber`` answer ``head_lag`` blocks behind."""
+        replies = reply if isinstance(reply, list) else [reply]
+        asked = {call["id"] for call in calls if call["method"] == "eth_blockNumber"}
+        for item in replies:
+            if item.get("id") in asked and "result" in item:
+                item["result"] = hex(max(int(item["result"], 16) - self.head_lag, 0))
+        return reply
 
     def close(self) -> None:
         self.server.shutdown()

@@ -286,3 +286,58 @@ def test_an_app_delisted_before_the_broadcast_sends_nothing(
     status = state_of(client, relay, tx_hash)
     assert status["state"] == "failed"
     assert status["error_code"] == "app_delisted"
+
+
+def _three_sent(
+    client: Any, platform: Platform, relay: RelayApp, jobs: RecordingJobRunner
+) -> list[str]:
+    first = platform.w3.eth.get_transaction_count(relay.user.address)
+    hashes = []
+    for nonce in range(first, first + 3):
+        raw = signed(
+            platform.w3,
+            relay.user,
+            to=platform.token.address,
+            data=approve_data(platform),
+            nonce=nonce,
+        )
+        hashes.append(submit(client, relay, raw).json()["hash"])
+    jobs.drain()
+    return hashes
+
+
+def test_a_tracking_pass_asks_the_node_in_batches_not_once_per_transaction(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+) -> None:
+    hashes = _three_sent(client, platform, relay, jobs)
+    rpc_proxy.requests.clear()
+    track_now(services)  # automine: one block each, so 3, 2 and 1 confirmations of 3 required
+    receipts = ["eth_getTransactionReceipt"] * 3
+    assert rpc_proxy.requests == [["eth_blockNumber"], receipts]
+    states = [state_of(client, relay, h)["state"] for h in hashes]
+    assert states == ["confirmed", "mined", "mined"]
+
+    mine(platform, 2)
+    track_now(services)
+    assert [state_of(client, relay, h)["state"] for h in hashes] == ["confirmed"] * 3
+
+
+def test_a_node_that_refuses_batches_is_asked_one_call_at_a_time(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+) -> None:
+    hashes = _three_sent(client, platform, relay, jobs)
+    rpc_proxy.refuse_batches = True
+    mine(platform, 2)
+    track_now(services)
+    assert [state_of(client, relay, h)["state"] for h in hashes] == ["confirmed"] * 3
+    assert rpc_proxy.requests[-3:] == [["eth_getTransactionReceipt"]] * 3
