@@ -9,7 +9,7 @@ over HTTP (API key, contracts, payment service, generous limits) and signs walle
   submitted through ``POST /api/v1/relay/transactions`` (the time to its ``202``: accepted,
   stored, its broadcast job sent after the commit, as the API defines acceptance) against the
   same kind of transaction sent with ``eth_sendRawTransaction`` straight to the same anvil
-  (which mines it at once). Reports p50/p99 of each and the p50/p99 added by the relay.
+  (which admits it to its pool). Reports p50/p99 of each and the p50/p99 added by the relay.
 - ``sponsored`` (c): ``--concurrency`` raw-asyncio keep-alive connections post EIP-712 forward
   requests (``POST /api/v1/relay/sponsored``) for ``--duration`` seconds, spread over
   ``--users`` wallets. A wallet has one sponsored request in flight at a time (the relay answers
@@ -17,6 +17,10 @@ over HTTP (API key, contracts, payment service, generous limits) and signs walle
   request was tracked; this process plays the scheduler (a tracking pass in a loop, as beat
   would run ``relay.track``). Reports accepted tx/s, errors by code, and how many of the
   accepted transactions the chain mined by the end.
+
+anvil mines a block every ``--block-time`` seconds (1 by default), as a chain does; with 0 it
+mines one block per transaction (automine), which no chain does and which makes anvil's CPU per
+transaction grow with the chain, on the same two cores as everything measured.
 
 Usage: ``.venv/bin/python -m bench.relay [--rounds 3] [--samples 200] [--duration 20]
 [--users 600] [--concurrency 16]``. Prints one JSON document and a Markdown table.
@@ -477,8 +481,12 @@ def mined_count(database_url: str, hashes: list[str]) -> Counter[str]:
 # --- the run ---------------------------------------------------------------------------------
 
 
-def start_chain(stack_exit: ExitStack) -> tuple[LocalChain, Web3, dict[str, Any]]:
-    node = stack_exit.enter_context(LocalChain(accounts=10))
+def start_chain(
+    stack_exit: ExitStack, block_time: float = 0.0
+) -> tuple[LocalChain, Web3, dict[str, Any]]:
+    """anvil with the platform contracts; ``block_time`` seconds between blocks (0: automine,
+    a block per transaction)."""
+    node = stack_exit.enter_context(LocalChain(accounts=10, block_time=block_time or None))
     w3 = Web3(Web3.HTTPProvider(node.rpc_url))
     owner = node.accounts[0]
     compiled = compile_contracts()
@@ -512,10 +520,17 @@ def main() -> None:
         "workers' embedded job thread",
     )
     parser.add_argument("--worker-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--block-time",
+        type=float,
+        default=1.0,
+        help="seconds between anvil's blocks, as on a chain (0: automine, a block per "
+        "transaction, which no chain does and which makes anvil's CPU per transaction grow)",
+    )
     options = parser.parse_args()
 
     with ExitStack() as exits:
-        node, w3, contracts = start_chain(exits)
+        node, w3, contracts = start_chain(exits, options.block_time)
         relayer_keys = [node.accounts[i].private_key for i in RELAYER_ACCOUNTS]
         database_url = scratch_database(f"{DATABASE}_{uuid.uuid4().hex[:8]}")
         env = server_env(database_url)
@@ -576,6 +591,7 @@ def main() -> None:
         report["machine"] = machine()
         report["tracking_passes"] = tracker.passes
         report["broadcasts"] = options.broadcasts
+        report["block_time_s"] = options.block_time
         print(json.dumps(report, indent=2))
         print(markdown(report))
 

@@ -45,9 +45,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--block-time", type=float, default=1.0, help="0: automine")
     options = parser.parse_args()
     with ExitStack() as exits:
-        node, w3, contracts = start_chain(exits)
+        node, w3, contracts = start_chain(exits, options.block_time)
         database_url = scratch_database(f"{DATABASE}_{uuid.uuid4().hex[:8]}")
         env = server_env(database_url)
         env["CHAINLESS_REDIS_URL"] = REDIS_URL

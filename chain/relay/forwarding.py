@@ -25,6 +25,7 @@ NONCES_SELECTOR = keccak(text="nonces(address)")[:4]
 FAILED_CALL = "0x" + keccak(text="FailedCall()")[:4].hex()  # OpenZeppelin ``Errors``
 
 Call = tuple[str, list[Any]]
+LATEST = "latest"
 
 
 class WouldRevert(Exception):
@@ -38,16 +39,20 @@ def execute_data(request: dict[str, Any], signature: bytes) -> bytes:
 
 
 def nonce_call(forwarder: str, owner: str) -> Call:
-    """``nonces(owner)`` at the pending block, as a JSON-RPC call for a batch."""
+    """``nonces(owner)`` at the latest block, as a JSON-RPC call for a batch. Not the pending
+    block: a node builds that from its whole pool on every call (on anvil 1.4 ms instead of
+    0.26 with 200 transactions pooled), and it would add nothing, since a wallet's next request
+    waits until its last one is mined (``sponsored_request_pending``)."""
     data = NONCES_SELECTOR + bytes(12) + bytes.fromhex(owner[2:])
-    return ("eth_call", [{"to": forwarder, "data": "0x" + data.hex()}, "pending"])
+    return ("eth_call", [{"to": forwarder, "data": "0x" + data.hex()}, LATEST])
 
 
 def estimate_call(forwarder: str, relayer: str, call: bytes) -> Call:
-    """``eth_estimateGas`` of ``execute`` from the relayer. Sponsored requests carry no ether
-    (the relayer would pay it), so no value is simulated."""
+    """``eth_estimateGas`` of ``execute`` from the relayer, on the latest block (as
+    ``nonce_call``). Sponsored requests carry no ether (the relayer would pay it), so no value
+    is simulated."""
     outer = {"from": relayer, "to": forwarder, "data": "0x" + call.hex()}
-    return ("eth_estimateGas", [outer, "pending"])
+    return ("eth_estimateGas", [outer, LATEST])
 
 
 def why_reverted(
@@ -65,7 +70,7 @@ def why_reverted(
         "gas": hex(request["gas"]),
     }
     try:
-        rpc.call("eth_call", [params, "pending"])
+        rpc.call("eth_call", [params, LATEST])
     except RpcError as reason:
         return WouldRevert(reason.message)
     except RpcUnavailable:

@@ -6,7 +6,9 @@ change. Each api process keeps the rules it built, tagged with the epoch that th
 rate-limit script read before the database (``core.epochs.observe``). A change of an app's
 status, of a contract or of a relay policy bumps the epoch at flush and again after its commit,
 so a delisting or a narrower policy applies to the very next submission in every process (an
-ORM ``update()`` of app rows bumps it too: a sponsored gas charge does).
+ORM ``update()`` of app rows bumps it too, except a sponsored gas charge, which moves only a
+counter the rules do not hold: ``core.epochs.COUNTERS_ONLY``). The sponsored path uses these
+rules too, and reads the app's gas budget fresh.
 There is no time-based expiry. Without Redis nothing is cached. As with decision 6, changes
 must go through the ORM to be seen, in a process that imported this module: the api processes
 do (the relay's routes), and those rows change only through the api.

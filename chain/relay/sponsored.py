@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 
 from chainless.chain.contracts.forwarder import InvalidForwardRequest, normalize_forward_request
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
-from chainless.chain.relay import forward_signer, forwarding, policy, preflight, repository
+from chainless.chain.relay import forward_signer, forwarding, policy, preflight
 from chainless.chain.relay.auth import RelayCaller
+from chainless.chain.relay.policy import RelayRules
 from chainless.chain.relay.relayers import nonces
 from chainless.chain.relay.relayers.fees import FeeAboveCap, Fees, priced
 from chainless.chain.relay.relayers.keys import NoRelayerKey, RelayerKey, pick_key
@@ -36,11 +37,11 @@ from chainless.chain.relay.relayers.signing import (
     sign_with,
 )
 from chainless.chain.relay.rpc import RpcUnavailable, chain_config, rpc_for
-from chainless.chain.relay.rules import build_rules, effective_policy
+from chainless.chain.relay.rules_cache import app_rules
 from chainless.chain.relay.schemas import SponsoredIn
 from chainless.chain.relay.service import FIRST_TRACK_DELAY, RelayRejected, Submitted
 from chainless.chain.relay.sponsored_repository import add_new, in_flight
-from chainless.platform.apps.relay_view import RelayApp, RelayPayment, relay_sponsor
+from chainless.platform.apps.relay_view import RelayPayment, relay_payment
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import NotFound
 from chainless.platform.core.jobs import enqueue
@@ -59,7 +60,7 @@ def refuse(code: str, detail: str, status: int, **extra: Any) -> RelayRejected:
 def submit_sponsored(
     services: Services, session: Session, caller: RelayCaller, body: SponsoredIn
 ) -> Submitted:
-    app, payment = _sponsoring_app(session, caller)
+    rules, payment = _sponsoring_app(services, session, caller)
     chain = chain_config(services, caller.environment)
     if not chain.forwarder_address:
         raise refuse("sponsored_unavailable", "this chain has no platform forwarder", 503)
@@ -68,8 +69,6 @@ def submit_sponsored(
     _check_signer(chain.forwarder_address, chain.chain_id, request, signature, caller.wallet)
     if request["deadline"] <= int(time.time()):
         raise refuse("deadline_expired", "the request's deadline has passed", 422, field="deadline")
-    values = effective_policy(repository.policy_of(session, app.app_id), services.settings.relay)
-    rules = build_rules(app, values, chain)
     data = bytes.fromhex(request["data"][2:])
     rejection = policy.check_call(request["to"], data, rules)
     if rejection is not None:
@@ -86,18 +85,22 @@ def submit_sponsored(
     return _store(session, caller, request, data, signed)
 
 
-def _sponsoring_app(session: Session, caller: RelayCaller) -> tuple[RelayApp, RelayPayment]:
-    found = relay_sponsor(session, caller.app_id, caller.environment)
-    if found is None:
+def _sponsoring_app(
+    services: Services, session: Session, caller: RelayCaller
+) -> tuple[RelayRules, RelayPayment]:
+    """The app's rules as the user-signed path has them (cached per process, ``rules_cache``)
+    and its gas budget, read fresh: it moves with every confirmed sponsored call."""
+    found = app_rules(services, session, caller.app_id, caller.environment)
+    payment = relay_payment(session, caller.app_id) if found is not None else None
+    if found is None or payment is None:
         raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
-    app, payment = found
-    if app.delisted:
+    if found.rules.delisted:
         raise refuse("app_delisted", "the app is delisted; the relay refuses its requests", 403)
     if not payment.enabled:
         raise refuse(
             "payment_service_required", "the app has not turned on the payment service", 403
         )
-    return app, payment
+    return found.rules, payment
 
 
 def _request(body: SponsoredIn) -> dict[str, Any]:

@@ -35,8 +35,18 @@ class RelayApp:
 
 
 def relay_app(session: Session, app_id: str, environment: str) -> RelayApp | None:
-    found = relay_sponsor(session, app_id, environment)
-    return None if found is None else found[0]
+    """The app's status and its contracts in ``environment`` (cached by ``relay.rules_cache``)."""
+    app = repository.app_by_id(session, app_id)
+    if app is None:
+        return None
+    contracts = repository.contracts_of(session, app_id, environment)
+    return RelayApp(
+        app_id=app.app_id,
+        status=AppStatus(app.status),
+        contracts=tuple(
+            RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -53,34 +63,12 @@ class RelayPayment:
 
 
 def relay_payment(session: Session, app_id: str) -> RelayPayment | None:
-    app = repository.app_by_id(session, app_id)
-    if app is None:
+    """Read fresh every time: the amount spent moves with every confirmed sponsored call."""
+    found = repository.payment_of(session, app_id)
+    if found is None:
         return None
-    return RelayPayment(
-        bool(app.payment_service), app.gas_budget_gwei * GWEI, app.gas_spent_gwei * GWEI
-    )
-
-
-def relay_sponsor(
-    session: Session, app_id: str, environment: str
-) -> tuple[RelayApp, RelayPayment] | None:
-    """``relay_app`` and ``relay_payment`` from one read of the app (the sponsored path)."""
-    app = repository.app_by_id(session, app_id)
-    if app is None:
-        return None
-    contracts = repository.contracts_of(session, app_id, environment)
-    return (
-        RelayApp(
-            app_id=app.app_id,
-            status=AppStatus(app.status),
-            contracts=tuple(
-                RelayContract(c.address, list(c.abi), list(c.method_allowlist)) for c in contracts
-            ),
-        ),
-        RelayPayment(
-            bool(app.payment_service), app.gas_budget_gwei * GWEI, app.gas_spent_gwei * GWEI
-        ),
-    )
+    enabled, budget_gwei, spent_gwei = found
+    return RelayPayment(enabled, budget_gwei * GWEI, spent_gwei * GWEI)
 
 
 def charge_gas(session: Session, app_id: str, cost_wei: int) -> int:
@@ -108,4 +96,4 @@ def changes_relay_app(instance: object, change: Change) -> bool:
     return False
 
 
-RELAY_APP_TABLES = frozenset({"mini_programs", "app_contracts"})  # gas charges included
+RELAY_APP_TABLES = frozenset({"mini_programs", "app_contracts"})  # gas charges excepted

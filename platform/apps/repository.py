@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from chainless.platform.apps.access import loaded_developer
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.epochs import COUNTERS_ONLY
 from chainless.platform.core.permissions import Permission
 from chainless.platform.models import (
     Account,
@@ -77,12 +78,24 @@ def lock_account(session: Session, account_id: str) -> Account | None:
 
 
 def add_gas_spent(session: Session, app_id: str, gwei: int) -> None:
-    """One atomic increment: concurrent charges never lose one another."""
+    """One atomic increment: concurrent charges never lose one another. No cache holds what an
+    app spent (the relay reads it fresh), so the charge invalidates none (``COUNTERS_ONLY``)."""
     session.execute(
         update(MiniProgram)
         .where(MiniProgram.app_id == app_id)
-        .values(gas_spent_gwei=MiniProgram.gas_spent_gwei + gwei)
+        .values(gas_spent_gwei=MiniProgram.gas_spent_gwei + gwei),
+        execution_options={COUNTERS_ONLY: True},
     )
+
+
+def payment_of(session: Session, app_id: str) -> tuple[bool, int, int] | None:
+    """(payment service on, gas budget, gas spent) in gwei: three columns, not the app's row."""
+    row = session.execute(
+        select(
+            MiniProgram.payment_service, MiniProgram.gas_budget_gwei, MiniProgram.gas_spent_gwei
+        ).where(MiniProgram.app_id == app_id)
+    ).first()
+    return None if row is None else (bool(row[0]), int(row[1]), int(row[2]))
 
 
 def app_by_id(session: Session, app_id: str, *, for_update: bool = False) -> MiniProgram | None:

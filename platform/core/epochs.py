@@ -29,6 +29,10 @@ from sqlalchemy.orm import ORMExecuteState, Session
 log = logging.getLogger("chainless.epochs")
 
 EPOCHS_KEY = "chainless.epochs"  # session.info: the process's Epochs (set by build_services)
+# An ORM ``update()`` that only moves a counter no cache holds (an app's gas spent) carries this
+# execution option, and no watch bumps its epoch for it: a charge for every confirmed sponsored
+# transaction emptied the app's relay rules, OAuth client and app view caches in every process.
+COUNTERS_ONLY = "chainless_counters_only"
 _MARKED_KEY = "chainless.epochs_marked"  # session.info: epochs to bump on commit
 
 
@@ -112,6 +116,8 @@ def _flushed(session: Session, _context: Any) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(COUNTERS_ONLY, False):
         return
     table = getattr(getattr(state.statement, "table", None), "name", None)
     for watched in _watches:

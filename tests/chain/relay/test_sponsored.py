@@ -19,6 +19,7 @@ from tests.chain.relay.sponsored_support import (
     body,
     forward_request,
     payment,
+    set_payment,
     sign_data,
     sponsoring_app,
 )
@@ -145,3 +146,42 @@ def test_the_resync_job_keeps_nonces_held_by_transactions_in_flight(
         f"/api/v1/relay/transactions/{response.json()['hash']}", headers=relay.headers
     )
     assert done.json()["state"] == "confirmed"
+
+
+def test_a_gas_charge_keeps_the_cached_rules_and_the_next_request_sees_what_is_left(
+    client: Any, factory: Factory, platform: Platform, services: Services, jobs: RecordingJobRunner
+) -> None:
+    """The budget is read fresh on every request, so a charge need not (and does not) empty the
+    caches of the app's relay rules, OAuth client and app view in every process."""
+    relay = sponsoring_app(factory, platform, budget_wei=GWEI)
+    first = forward_request(platform, relay.user, sign_data(platform, "first"))
+    too_little = client.post(
+        SPONSORED_URL, json=body(platform, relay.user, first), headers=relay.headers
+    )
+    worst_case = int(too_little.json()["required_wei"])
+    budget = -(-worst_case // GWEI) * GWEI  # enough for one worst case (budgets are whole gwei)
+    set_payment(client, relay, enabled=True, budget_wei=budget)
+
+    accepted = client.post(
+        SPONSORED_URL, json=body(platform, relay.user, first), headers=relay.headers
+    )
+    assert accepted.status_code == 202, accepted.text
+    jobs.drain()
+    epochs = services.epochs
+    assert epochs is not None
+    watched = ("relay.rules", "oauth.clients", "apps.views")
+    before = [epochs.current(name) for name in watched]
+    track_now(services)  # confirmed, and charged
+    assert [epochs.current(name) for name in watched] == before
+    spent = int(payment(client, relay)["gas_spent_wei"])
+    assert spent > 0
+
+    second = forward_request(
+        platform, relay.user, sign_data(platform, "second"), nonce=first["nonce"] + 1
+    )
+    refused = client.post(
+        SPONSORED_URL, json=body(platform, relay.user, second), headers=relay.headers
+    )
+    assert refused.status_code == 402, refused.text
+    assert refused.json()["code"] == "gas_budget_exhausted"
+    assert int(refused.json()["available_wei"]) == budget - spent
