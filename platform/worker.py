@@ -50,6 +50,9 @@ def _configured(settings: Settings) -> Celery:
         result_expires=timedelta(days=1),
         task_default_queue=QUEUE,
         task_acks_late=True,
+        # Jobs report through the database, never through results: storing and subscribing to
+        # results cost every sent job a Redis subscription and every run a write
+        task_ignore_result=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_serializer="json",
@@ -148,7 +151,9 @@ class CeleryJobRunner:
         return self._app
 
     def submit(self, name: str, kwargs: dict[str, Any]) -> None:
-        self._app.send_task(name, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY)
+        self._app.send_task(
+            name, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY, ignore_result=True
+        )
 
     def close(self) -> None:
         self._app.close()
