@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chainless.chain.models.types import Uint256
@@ -40,6 +40,10 @@ FINAL_STATES = frozenset({TxState.CONFIRMED, TxState.FAILED, TxState.REPLACED, T
 PENDING_STATES = (TxState.SUBMITTED, TxState.STUCK)  # sent, not mined yet
 
 
+_UNMINED = "('received', 'submitted', 'stuck')"  # a sponsored signer's nonce is taken
+_UNCHARGED = "('received', 'submitted', 'stuck', 'mined')"  # its worst case is reserved
+
+
 class RelayedTransaction(Base):
     __tablename__ = "relayed_transactions"
     __table_args__ = (
@@ -47,6 +51,22 @@ class RelayedTransaction(Base):
         Index("ix_relayed_transactions_sender_created", "sender", "created_at"),
         Index("ix_relayed_transactions_state_check", "state", "next_check_at"),
         Index("ix_relayed_transactions_relayer_nonce", "chain_id", "relayer", "nonce"),
+        # The sponsored checks read only the transactions not final yet (``sponsored_repository``);
+        # through the indexes above they walked an app's or a wallet's whole history
+        Index(
+            "ix_relayed_transactions_sponsored_unmined",
+            "chain_id",
+            "sender",
+            postgresql_where=text(f"kind = 'sponsored' AND state IN {_UNMINED}"),
+            sqlite_where=text(f"kind = 'sponsored' AND state IN {_UNMINED}"),
+        ),
+        Index(
+            "ix_relayed_transactions_sponsored_uncharged",
+            "app_id",
+            postgresql_include=["gas_limit", "max_fee_per_gas"],
+            postgresql_where=text(f"kind = 'sponsored' AND state IN {_UNCHARGED}"),
+            sqlite_where=text(f"kind = 'sponsored' AND state IN {_UNCHARGED}"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
