@@ -14,11 +14,15 @@ from contextlib import AbstractContextManager, contextmanager
 from itertools import pairwise
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from chainless.oauth.endpoints.lean_token import LeanToken
+from chainless.platform.core.db import Database
+from chainless.platform.core.deps import request_slots
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
 from chainless.platform.models import AuditEvent
@@ -256,3 +260,42 @@ def test_the_route_template_is_logged_and_measured(
         ("/oauth/token", "/oauth/token", 200)
     ]
     assert answer.headers["x-request-id"]
+
+
+def test_a_token_request_waits_for_a_request_slot(
+    client: Any,
+    app: Any,
+    mini: OnlineApp,
+    wallet: TestWallet,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the route's ``RequestSlot``: no thread and no connection while all slots are taken."""
+    token = tokens_for(client, mini, wallet)["refresh_token"]
+    monkeypatch.setattr(Database, "request_slots", property(lambda _: 1))
+    form = {"grant_type": "refresh_token", "refresh_token": token}
+    before = _lean()
+
+    async def run() -> list[Any]:
+        slots = request_slots(app, services)
+        assert slots is not None
+        answers: list[Any] = []
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+
+            async def one() -> None:
+                auth = (mini.app_id, mini.client_secret)
+                answers.append(await http.post("/oauth/token", data=form, auth=auth))
+
+            with anyio.fail_after(20):
+                await slots.acquire()
+                async with anyio.create_task_group() as group:
+                    group.start_soon(one)
+                    await anyio.sleep(0.3)
+                    assert answers == []  # waiting for the slot
+                    slots.release()
+        return answers
+
+    (answer,) = anyio.run(run)
+    assert answer.status_code == 200, answer.text
+    assert _lean() == before + 1
