@@ -49,9 +49,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_problem_handlers(app)
     _include_routers(app)
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection
+    from chainless.oauth.endpoints.lean_token import LeanToken
     from chainless.platform.apps.api_key_reads import ApiKeyAppReads
 
-    app.add_middleware(CachedIntrospection)  # inside the edge middleware: added first
+    app.add_middleware(LeanToken)  # these inside the edge middleware: added first
+    app.add_middleware(CachedIntrospection)
     app.add_middleware(ApiKeyAppReads)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     return app

@@ -155,7 +155,8 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
 async def token(request: Request, form: Form, services: ServicesDep) -> Response:
     """The route's limit with the client's record and lockout counter in one Redis call on the
     event loop when the process holds the record (``token_limit``); the grant and the commit in
-    one thread-pool hop."""
+    one thread-pool hop. A urlencoded request usually has it called by ``LeanToken``, ahead of
+    routing."""
     limit = _token_limit_spec.limit(services)
     counted = await count_with_client(services, request.headers, form, limit)
     return await run_in_threadpool(_token, request, form, services, counted)

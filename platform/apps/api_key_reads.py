@@ -19,9 +19,7 @@ checks the two paths answer alike.
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -31,11 +29,11 @@ from chainless.platform.apps import view_cache
 from chainless.platform.apps.schemas import AppOut
 from chainless.platform.auth.dependencies import api_key_limit, api_key_principal
 from chainless.platform.auth.tokens import API_KEY_PREFIX
+from chainless.platform.core.ahead_of_routing import answer_problem, find_route
 from chainless.platform.core.context import add_response_headers
 from chainless.platform.core.deps import enforce
 from chainless.platform.core.epochs import remember_seen
 from chainless.platform.core.errors import AppError
-from chainless.platform.core.problem_handlers import problem_response
 from chainless.platform.core.services import Services
 
 PREFIX = "/api/v1/apps/"
@@ -66,7 +64,7 @@ class ApiKeyAppReads:
         if admitted is None:
             await self.app(scope, receive, send)
             return
-        scope["route"] = self._route or self._find_route(scope)
+        self._route = scope["route"] = self._route or find_route(scope, TEMPLATE, "GET")
         scope["path_params"] = {"app_id": app_id}
         identity, decisions = admitted
         try:
@@ -78,7 +76,7 @@ class ApiKeyAppReads:
             )
         except AppError as error:
             ANSWERED.labels(str(error.status)).inc()
-            await _problem(error, scope, receive, send)
+            await answer_problem(error, scope, receive, send)
             return
         ANSWERED.labels("200").inc()
         await send(
@@ -92,19 +90,6 @@ class ApiKeyAppReads:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-    def _find_route(self, scope: Scope) -> APIRoute | None:
-        """The route this answers for, so metrics and logs name the same template."""
-        for context in iter_route_contexts(scope["app"].routes):
-            route = context.original_route
-            if (
-                isinstance(route, APIRoute)
-                and route.path == TEMPLATE
-                and "GET" in (route.methods or ())
-            ):
-                self._route = route
-                return route
-        return None
 
 
 def _app_id(scope: Scope) -> str | None:
@@ -129,18 +114,3 @@ def _api_key(scope: Scope) -> str | None:
             bearer = rest.strip() if scheme.lower() == "bearer" else None
     token = api_key or bearer
     return token if token is not None and token.startswith(API_KEY_PREFIX) else None
-
-
-async def _problem(error: AppError, scope: Scope, receive: Receive, send: Send) -> None:
-    from starlette.requests import Request
-
-    response: Any = problem_response(
-        Request(scope, receive),
-        status=error.status,
-        code=error.code,
-        title=error.title,
-        detail=error.detail,
-        headers=error.headers,
-        **error.extra,
-    )
-    await response(scope, receive, send)

@@ -36,16 +36,25 @@ async def request_slot(request: Request, services: ServicesDep) -> AsyncIterator
     the event loop, holding neither a thread nor a connection; FastAPI runs it once per request
     however many sessions the request opens, and releases it after they are finished.
     """
-    total = services.database.request_slots
-    if total is None:
+    limiter = request_slots(request.app, services)
+    if limiter is None:
         yield
         return
-    limiter: anyio.CapacityLimiter | None = getattr(request.app.state, "request_slots", None)
-    if limiter is None or limiter.total_tokens != total:
-        limiter = anyio.CapacityLimiter(total)  # on the running loop; one per app
-        request.app.state.request_slots = limiter
     async with limiter:
         yield
+
+
+def request_slots(app: Any, services: Services) -> anyio.CapacityLimiter | None:
+    """The app's limiter of requests that use the database (``request_slot``); ``None`` when
+    the database sets no bound."""
+    total = services.database.request_slots
+    if total is None:
+        return None
+    limiter: anyio.CapacityLimiter | None = getattr(app.state, "request_slots", None)
+    if limiter is None or limiter.total_tokens != total:
+        limiter = anyio.CapacityLimiter(total)  # on the running loop; one per app
+        app.state.request_slots = limiter
+    return limiter
 
 
 RequestSlot = Depends(request_slot, scope="function")

@@ -52,8 +52,8 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
 
 
-async def _app_error(request: Request, error: Exception) -> Response:
-    assert isinstance(error, AppError)
+def app_error_response(request: Request | None, error: AppError) -> Response:
+    """The answer to ``error``, by the handler and by middlewares that answer ahead of routing."""
     return problem_response(
         request,
         status=error.status,
@@ -63,6 +63,11 @@ async def _app_error(request: Request, error: Exception) -> Response:
         headers=error.headers,
         **error.extra,
     )
+
+
+async def _app_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, AppError)
+    return app_error_response(request, error)
 
 
 def _json_error(errors: list[Any]) -> dict[str, Any] | None:
@@ -101,7 +106,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     if isinstance(error.__cause__, AppError):  # e.g. the body limit tripped while FastAPI read it
-        return await _app_error(request, error.__cause__)
+        return app_error_response(request, error.__cause__)
     code, title = _HTTP_CODES.get(error.status_code, ("http_error", "HTTP error"))
     detail = error.detail if isinstance(error.detail, str) else title
     if error.status_code == 404 and detail == "Not Found":

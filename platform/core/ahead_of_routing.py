@@ -1,0 +1,93 @@
+"""What the middlewares that answer a hot request ahead of FastAPI's routing share.
+
+Such a middleware (``CachedIntrospection``, ``LeanToken``, ``ApiKeyAppReads``) calls the route's
+own code without routing and dependency solving. It reads a small form itself (anything unusual
+goes to the route with the body replayed), names the route in ``scope["route"]`` so metrics and
+the access log show its template, and answers an ``AppError`` as the route's handler would.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.datastructures import FormData, Headers, UploadFile
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
+
+from chainless.platform.core.errors import AppError
+from chainless.platform.core.problem_handlers import app_error_response
+
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_BODY = 8192
+MAX_FORM_FIELDS = 50  # as ``oauth.endpoints.common.read_form``: more is the route's 400
+
+
+def is_form_post(scope: Scope, path: str) -> bool:
+    """An HTTP ``POST`` to ``path`` with a urlencoded body."""
+    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
+        return False
+    content_type = Headers(scope=scope).get("content-type", "")
+    return content_type.partition(";")[0].strip().lower() == FORM
+
+
+async def read_form(receive: Receive) -> tuple[FormData | None, Receive]:
+    """The urlencoded form, parsed as Starlette parses it, and a ``receive`` that replays what
+    was read. ``None`` when the route should read the body itself: larger than answered here,
+    not finished (the client went away), or with more fields than the route takes."""
+    body, finished = await _read_body(receive)
+    replay = _replaying(body, finished, receive)
+    if not finished or len(body) > MAX_FORM_BODY:
+        return None, replay
+    fields: list[tuple[str, str | UploadFile]] = list(
+        parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+    )
+    if len(fields) > MAX_FORM_FIELDS:
+        return None, replay
+    return FormData(fields), replay
+
+
+def find_route(scope: Scope, path: str, method: str = "POST") -> APIRoute | None:
+    """The app's route for ``method`` on the template ``path``, for ``scope["route"]``."""
+    for context in iter_route_contexts(scope["app"].routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+            return route
+    return None
+
+
+async def answer_problem(error: AppError, scope: Scope, receive: Receive, send: Send) -> None:
+    """The problem+json the route's exception handler makes of ``error``."""
+    await app_error_response(Request(scope, receive), error)(scope, receive, send)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The body as far as read, and whether that is all of it: reading stops past the size
+    answered here (the edge middleware caps bodies anyway)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), True
+        if size > MAX_FORM_BODY:
+            return b"".join(chunks), False
+
+
+def _replaying(body: bytes, finished: bool, receive: Receive) -> Receive:
+    """``receive`` that first hands on what was read here."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": not finished}
+        return await receive()
+
+    return replay
