@@ -25,7 +25,7 @@ mines one block per transaction (automine), which no chain does and which makes 
 transaction grow with the chain, on the same two cores as everything measured.
 
 Usage: ``.venv/bin/python -m bench.relay [--rounds 3] [--samples 200] [--duration 20]
-[--users 600] [--concurrency 16]``. Prints one JSON document and a Markdown table.
+[--users 2000] [--concurrency 16]``. Prints one JSON document and a Markdown table.
 """
 
 from __future__ import annotations
@@ -354,6 +354,8 @@ async def sponsored_load(
     accepted: list[str] = []
     errors: Counter[str] = Counter()
     busy = Counter[str]()
+    busy_at = Counter[int]()
+    started_at = time.monotonic()
     latencies: list[float] = []
     end = time.monotonic() + duration
 
@@ -404,6 +406,7 @@ async def sponsored_load(
                         sponsor.bodies[sponsor.nonce] = body  # the same request, later
                     if code in ("sponsored_request_pending", "stale_nonce"):
                         busy[str(code)] += 1  # its last one is not tracked yet
+                        busy_at[int(time.monotonic() - started_at)] += 1
                     else:
                         errors[f"{answer.status} {code}"] += 1
                     sponsor.ready_at = time.monotonic() + REUSE_AFTER / 2
@@ -422,6 +425,7 @@ async def sponsored_load(
         "tx_per_s": round(len(accepted) / elapsed, 1),
         "errors": dict(errors),
         "busy_409": dict(busy),
+        "busy_409_by_second": dict(sorted(busy_at.items())),
         "latency_ms": percentiles(latencies),
         "hashes": accepted,
     }
@@ -551,7 +555,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--samples", type=int, default=200, help="(b) requests per path a round")
     parser.add_argument("--duration", type=float, default=20.0, help="(c) seconds a round")
-    parser.add_argument("--users", type=int, default=600, help="(c) sponsored wallets")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=2000,
+        help="(c) sponsored wallets: enough that none comes back within the tracking cadence",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
