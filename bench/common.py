@@ -41,6 +41,12 @@ def scratch_database(name: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
 
 
+def drop_database(name: str) -> None:
+    """Drop a scratch database once its run is over (runs named per run would pile up)."""
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def server_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(

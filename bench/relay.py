@@ -58,6 +58,7 @@ from bench.common import (
     OnlineApp,
     cpu_seconds,
     descendants,
+    drop_database,
     load_average,
     machine,
     scratch_database,
@@ -583,7 +584,9 @@ def main() -> None:
     with ExitStack() as exits:
         node, w3, contracts = start_chain(exits, options.block_time)
         relayer_keys = [node.accounts[i].private_key for i in RELAYER_ACCOUNTS]
-        database_url = scratch_database(f"{DATABASE}_{uuid.uuid4().hex[:8]}")
+        database_name = f"{DATABASE}_{uuid.uuid4().hex[:8]}"
+        database_url = scratch_database(database_name)
+        exits.callback(drop_database, database_name)  # last, after the processes using it
         env = server_env(database_url)
         env.update(
             {

@@ -21,6 +21,7 @@ from typing import Any
 
 from bench.common import (
     CpuMeter,
+    drop_database,
     load_average,
     machine,
     scratch_database,
@@ -49,7 +50,9 @@ def main() -> None:
     options = parser.parse_args()
     with ExitStack() as exits:
         node, w3, contracts = start_chain(exits, options.block_time)
-        database_url = scratch_database(f"{DATABASE}_{uuid.uuid4().hex[:8]}")
+        database_name = f"{DATABASE}_{uuid.uuid4().hex[:8]}"
+        database_url = scratch_database(database_name)
+        exits.callback(drop_database, database_name)  # last, after the processes using it
         env = server_env(database_url)
         env["CHAINLESS_REDIS_URL"] = REDIS_URL
         env["CHAINLESS_CHAINS"] = chains_json(node.rpc_url, contracts["forwarder"].address)
