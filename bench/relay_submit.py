@@ -6,7 +6,8 @@ wallet user), without the sponsored load of (c): alternating single requests thr
 ``POST /api/v1/relay/transactions`` (timed to the ``202``) and ``eth_sendRawTransaction``
 straight to the same anvil, with the api workers' CPU per pair.
 
-Usage: ``.venv/bin/python -m bench.relay_submit [--rounds 3] [--samples 200] [--workers 2]``.
+Usage: ``.venv/bin/python -m bench.relay_submit [--rounds 3] [--samples 200] [--workers 2]
+[--broadcasts api|worker]``.
 Prints one JSON line per round and the medians.
 """
 
@@ -34,6 +35,7 @@ from bench.relay import (
     Meter,
     Stack,
     chains_json,
+    job_worker,
     overhead,
     seed_app,
     start_chain,
@@ -47,6 +49,14 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--block-time", type=float, default=1.0, help="0: automine")
+    parser.add_argument(
+        "--broadcasts",
+        choices=("api", "worker"),
+        default="api",
+        help="run broadcast jobs on the api workers' embedded job thread, or on a Celery "
+        "worker process (as bench.relay does)",
+    )
+    parser.add_argument("--worker-pool", choices=("prefork", "threads"), default="prefork")
     options = parser.parse_args()
     with ExitStack() as exits:
         node, w3, contracts = start_chain(exits, options.block_time)
@@ -56,6 +66,10 @@ def main() -> None:
         env = server_env(database_url)
         env["CHAINLESS_REDIS_URL"] = REDIS_URL
         env["CHAINLESS_CHAINS"] = chains_json(node.rpc_url, contracts["forwarder"].address)
+        worker_pid = None
+        if options.broadcasts == "worker":
+            env["CHAINLESS_TASK_RUNNER"] = "celery"
+            worker_pid = exits.enter_context(job_worker(env, 2, options.worker_pool)).pid
         server = exits.enter_context(serve_process(env, workers=options.workers))
         stack = Stack(
             base=server.base,
@@ -71,7 +85,9 @@ def main() -> None:
         seed_app(server.base, env, database_url, stack)
         user = wallets_with_tokens(stack, 1)[0]
         assert node.pid is not None
-        meter = Meter(CpuMeter(server.process.pid, database_url.rsplit("/", 1)[1]), node.pid)
+        meter = Meter(
+            CpuMeter(server.process.pid, database_url.rsplit("/", 1)[1]), node.pid, worker_pid
+        )
         rounds: list[dict[str, Any]] = []
         for number in range(options.rounds):
             before = load_average()

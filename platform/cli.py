@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from contextlib import ExitStack
+from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -15,6 +16,13 @@ from rich.table import Table
 from chainless.platform.core.settings import InsecureProductionConfig, Settings, load_settings
 
 app = typer.Typer(help="Chainless open platform", no_args_is_help=True, add_completion=False)
+
+
+class WorkerPool(StrEnum):
+    PREFORK = "prefork"
+    THREADS = "threads"
+
+
 db_app = typer.Typer(help="Database migrations", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
@@ -131,6 +139,13 @@ def serve(
 @app.command()
 def worker(
     concurrency: int = 2,
+    pool: Annotated[
+        WorkerPool,
+        typer.Option(
+            help="prefork: a process per job slot; threads: job slots as threads of one "
+            "process, for jobs that mostly wait on the network (relay broadcasts, webhooks)"
+        ),
+    ] = WorkerPool.PREFORK,
     beat: Annotated[
         bool, typer.Option(help="also run the periodic scheduler (one per deployment)")
     ] = False,
@@ -145,7 +160,7 @@ def worker(
             "in-process with `chainless run`)[/red]"
         )
         raise typer.Exit(2)
-    argv = ["worker", f"--concurrency={concurrency}", "--loglevel=INFO"]
+    argv = ["worker", f"--concurrency={concurrency}", f"--pool={pool.value}", "--loglevel=INFO"]
     if beat:
         argv.append("--beat")
     celery_app(settings).worker_main(argv)

@@ -45,3 +45,7 @@ class RelayDailyUsage(Base):
     tx_count: Mapped[int] = mapped_column(default=0)
     value_wei: Mapped[int] = mapped_column(Uint256, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # the burst window (``relay.minute_window``): this clock minute's count and the one before
+    minute_start: Mapped[datetime | None]
+    minute_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    previous_minute_count: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from chainless.chain.relay import repository, service
@@ -14,6 +15,7 @@ from chainless.chain.relay.schemas import (
     TransactionOut,
     transaction_out,
 )
+from chainless.platform.core import jobs
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.services import Services
@@ -45,14 +47,19 @@ async def submit_transaction(
 
 
 def _submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Response:
+    """The broadcast job is sent once the answer is out (``jobs.defer_until_answered``): the
+    tracker re-sends a broadcast that a process dying in between never sent."""
+    jobs.defer_until_answered(session, service.BROADCAST)
     submitted = service.submit(services, session, caller, raw)
     session.commit()  # the request's commit, in this hop: the session dependency has none left
     required = chain_config(services, caller.environment).confirmations
     out = transaction_out(submitted.transaction, required)
+    send_jobs = jobs.take_deferred(session)
     return Response(
         _TRANSACTION_JSON.to_json(out, by_alias=True),
         status_code=202 if submitted.created else 200,
         media_type="application/json",
+        background=BackgroundTask(send_jobs) if send_jobs else None,
     )
 
 

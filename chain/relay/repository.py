@@ -4,10 +4,10 @@ transaction is simply not found (tenant isolation in one place)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, case, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, case, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from chainless.chain.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from chainless.chain.relay.minute_window import MinuteWindow, minute_of
 from chainless.chain.relay.policy import Usage
 from chainless.platform.core.clock import utcnow
 
@@ -87,22 +88,6 @@ _INSERT_NEW = {
 }
 
 
-def minute_counts(
-    session: Session, app_id: str, sender: str, minute_start: datetime
-) -> tuple[int, int]:
-    """The sender's and the app's transactions stored since ``minute_start`` (this request's
-    own insert included): spec 3.2.1 burst detection."""
-    params = {"app_id": app_id, "sender": sender, "since": minute_start}
-    user, app = session.connection().execute(_MINUTE_COUNTS, params).one()
-    return int(user), int(app)
-
-
-_MINUTE_COUNTS = select(
-    func.coalesce(func.sum(case((T.sender == bindparam("sender"), 1), else_=0)), 0),
-    func.count(),
-).where(T.app_id == bindparam("app_id"), T.created_at >= bindparam("since"))
-
-
 def _total(condition: ColumnElement[bool], what: Any) -> ColumnElement[Any]:
     return func.coalesce(func.sum(case((condition, what), else_=0)), 0)
 
@@ -128,12 +113,12 @@ def stored_usage(
 
 @dataclass(frozen=True, slots=True)
 class Added:
-    """The day's usage with the transaction just added, and the last minute's counts (burst
-    detection, spec 3.2.1) with it included."""
+    """The day's usage with the transaction just added, and the last minute's estimated counts
+    (burst detection, spec 3.2.1: ``minute_window``) with it included."""
 
     today: Usage
-    user_minute: int
-    app_minute: int
+    user_minute: float
+    app_minute: float
 
 
 def add_daily_usage(
@@ -149,43 +134,51 @@ def add_daily_usage(
     transaction ends, so concurrent submissions of the app queue here and each sees the others'
     additions; the caller rolls back when a total is above a limit. A row created here starts
     from what the stored transactions say (:func:`stored_usage`). The app's row is always locked
-    first: no deadlock. PostgreSQL does it in one statement with the minute's counts (an upsert
-    that locks the rows); SQLite, one writer at a time, in Python (its quantities are text)."""
-    day_start, since = day_start_of(now), minute_before(now)
+    first: no deadlock. PostgreSQL does it in one upsert that locks the rows and moves their
+    burst windows; SQLite, one writer at a time, in Python (its quantities are text)."""
+    day_start = day_start_of(now)
     if session.get_bind().dialect.name != "postgresql":
-        today = _add_daily_usage_locked(session, app_id, day_start, wallet, value, tx_id)
-        return Added(today, *minute_counts(session, app_id, wallet, since))
-    params = {
-        "app_id": app_id,
-        "day": day_start.date(),
-        "wallet": wallet,
-        "value": value,
-        "now": now,
-        "since": since,
-    }
-    rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
-    totals = {w: (int(n), int(v)) for w, n, v in rows if w is not None}
-    user_minute, app_minute = next((int(n), int(v)) for w, n, v in rows if w is None)
-    if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
-        totals = _start_created_rows(session, app_id, day_start, wallet, tx_id, totals)
-    return Added(Usage(*totals[wallet], *totals[""]), user_minute, app_minute)
+        today, windows = _add_daily_usage_locked(session, app_id, now, wallet, value, tx_id)
+    else:
+        params = {
+            "app_id": app_id,
+            "day": day_start.date(),
+            "wallet": wallet,
+            "value": value,
+            "now": now,
+            "minute": minute_of(now),
+        }
+        rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
+        totals = {w: (int(n), int(v)) for w, n, v, *_ in rows}
+        windows = {w: MinuteWindow(start, count, before) for w, _, _, start, count, before in rows}
+        if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
+            totals = _start_created_rows(session, app_id, day_start, wallet, tx_id, totals)
+        today = Usage(*totals[wallet], *totals[""])
+    return Added(today, windows[wallet].last_minute(now), windows[""].last_minute(now))
 
 
+# In ON CONFLICT's SET, ``u`` is the row as it was: the burst window moves as
+# ``MinuteWindow.added`` moves it (the same minute or a later process's: one more; the next
+# minute: the count becomes the previous one; later: both start over).
 _ADD_DAILY_USAGE = text(
     """
-    WITH added AS (
-        INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at)
-        VALUES (:app_id, :day, '', 1, :value, :now), (:app_id, :day, :wallet, 1, :value, :now)
-        ON CONFLICT (app_id, day, wallet) DO UPDATE
-        SET tx_count = u.tx_count + 1,
-            value_wei = u.value_wei + excluded.value_wei,
-            updated_at = excluded.updated_at
-        RETURNING u.wallet, u.tx_count, u.value_wei
-    )
-    SELECT wallet, tx_count, value_wei FROM added
-    UNION ALL
-    SELECT NULL, count(*) FILTER (WHERE sender = :wallet), count(*)
-    FROM relayed_transactions WHERE app_id = :app_id AND created_at >= :since
+    INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at,
+                                        minute_start, minute_count, previous_minute_count)
+    VALUES (:app_id, :day, '', 1, :value, :now, :minute, 1, 0),
+           (:app_id, :day, :wallet, 1, :value, :now, :minute, 1, 0)
+    ON CONFLICT (app_id, day, wallet) DO UPDATE
+    SET tx_count = u.tx_count + 1,
+        value_wei = u.value_wei + excluded.value_wei,
+        updated_at = excluded.updated_at,
+        minute_start = GREATEST(u.minute_start, excluded.minute_start),
+        minute_count = CASE WHEN u.minute_start >= excluded.minute_start
+                            THEN u.minute_count + 1 ELSE 1 END,
+        previous_minute_count = CASE
+            WHEN u.minute_start >= excluded.minute_start THEN u.previous_minute_count
+            WHEN u.minute_start = excluded.minute_start - interval '1 minute' THEN u.minute_count
+            ELSE 0 END
+    RETURNING u.wallet, u.tx_count, u.value_wei, u.minute_start, u.minute_count,
+              u.previous_minute_count
     """
 )
 
@@ -222,9 +215,10 @@ def _start_created_rows(
 
 
 def _add_daily_usage_locked(
-    session: Session, app_id: str, day_start: datetime, wallet: str, value: int, tx_id: str
-) -> Usage:
+    session: Session, app_id: str, now: datetime, wallet: str, value: int, tx_id: str
+) -> tuple[Usage, dict[str, MinuteWindow]]:
     usage = RelayDailyUsage
+    day_start = day_start_of(now)
     day = day_start.date()
     rows = {
         row.wallet: row
@@ -243,16 +237,29 @@ def _add_daily_usage_locked(
         for row_wallet, count, total in starts:
             if row_wallet not in rows:
                 rows[row_wallet] = usage(
-                    app_id=app_id, day=day, wallet=row_wallet, tx_count=count, value_wei=total
+                    app_id=app_id,
+                    day=day,
+                    wallet=row_wallet,
+                    tx_count=count,
+                    value_wei=total,
+                    minute_count=0,
+                    previous_minute_count=0,
                 )
                 session.add(rows[row_wallet])
-    app_row, user_row = rows[""], rows[wallet]
-    for row in (app_row, user_row):
+    windows = {}
+    for row_wallet, row in rows.items():
         row.tx_count += 1
         row.value_wei += value
         row.updated_at = utcnow()
+        window = MinuteWindow(row.minute_start, row.minute_count, row.previous_minute_count)
+        window = window.added(now)
+        row.minute_start, row.minute_count = window.start, window.count
+        row.previous_minute_count = window.previous
+        windows[row_wallet] = window
     session.flush()
-    return Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
+    app_row, user_row = rows[""], rows[wallet]
+    today = Usage(user_row.tx_count, user_row.value_wei, app_row.tx_count, app_row.value_wei)
+    return today, windows
 
 
 def due_for_tracking(session: Session, now: datetime, limit: int) -> list[RelayedTransaction]:
@@ -285,10 +292,6 @@ def locked_delivery(session: Session, delivery_id: str) -> WebhookDelivery | Non
 def day_start_of(moment: datetime) -> datetime:
     """Midnight UTC of ``moment``'s day: daily limits reset then."""
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def minute_before(moment: datetime) -> datetime:
-    return moment - timedelta(minutes=1)
 
 
 def _sponsored_in_flight() -> list[ColumnElement[bool]]:

@@ -146,31 +146,34 @@ def _watch_bursts(
     session: Session,
     caller: RelayCaller,
     tx: DecodedTransaction,
-    user_minute: int,
-    app_minute: int,
+    user_minute: float,
+    app_minute: float,
     values: PolicyValues,
 ) -> None:
-    """Spec 3.2.1 anomaly detection: a burst raises an alert; it does not refuse."""
+    """Spec 3.2.1 anomaly detection: a burst raises an alert; it does not refuse. The counts
+    are the last minute's as ``minute_window`` estimates them."""
     user_limit = values.user_burst_per_minute
     app_limit = values.app_burst_per_minute
     if user_minute > user_limit:
+        per_minute = round(user_minute)
         raise_alert(
             session,
             kind="relay.user_burst",
             subject=tx.sender,
-            summary=f"{user_minute} transactions in a minute from {tx.sender}",
+            summary=f"about {per_minute} transactions in a minute from {tx.sender}",
             app_id=caller.app_id,
-            details={"per_minute": user_minute, "threshold": user_limit},
+            details={"per_minute": per_minute, "threshold": user_limit},
         )
     if app_minute > app_limit:
+        per_minute = round(app_minute)
         raise_alert(
             session,
             kind="relay.app_burst",
             subject=caller.app_id,
-            summary=f"{app_minute} transactions in a minute through app {caller.app_id}",
+            summary=f"about {per_minute} transactions in a minute through app {caller.app_id}",
             level=Level.SEVERE,
             app_id=caller.app_id,
-            details={"per_minute": app_minute, "threshold": app_limit},
+            details={"per_minute": per_minute, "threshold": app_limit},
         )
 
 

@@ -26,6 +26,8 @@ log = logging.getLogger("chainless.jobs")
 JobFunction = Callable[..., None]
 RUNNER_KEY = "chainless.job_runner"
 BUFFER_KEY = "chainless.pending_jobs"
+DEFER_KEY = "chainless.defer_jobs"
+DEFERRED_KEY = "chainless.deferred_jobs"
 
 
 class RetryJob(AppError):
@@ -82,12 +84,45 @@ def enqueue(session: Session, name: str, **kwargs: Any) -> None:
     session.info.setdefault(BUFFER_KEY, []).append((name, kwargs))
 
 
+def defer_until_answered(session: Session, *names: str) -> None:
+    """Keep the jobs ``names`` that ``session`` commits for :func:`take_deferred`: the endpoint
+    sends them once its answer is out, so the broker's round trip leaves the request's latency.
+    Only for jobs that a sweep re-sends if the process dies in between (the relay's tracker
+    re-sends a broadcast still unsent a minute after acceptance); other jobs go at the commit."""
+    for name in names:
+        get_job(name)
+    session.info[DEFER_KEY] = frozenset(names)
+
+
+def take_deferred(session: Session) -> Callable[[], None] | None:
+    """The sending of the jobs the commit kept (see :func:`defer_until_answered`), to run
+    after the answer (a Starlette background task); ``None`` when there are none."""
+    session.info.pop(DEFER_KEY, None)  # later commits of the session send as usual
+    kept = session.info.pop(DEFERRED_KEY, [])
+    runner: JobRunner | None = session.info.get(RUNNER_KEY)
+    if not kept or runner is None:
+        return None
+
+    def send() -> None:
+        for name, kwargs in kept:
+            try:
+                runner.submit(name, kwargs)
+            except Exception:  # the request has answered; the job's sweep sends it later
+                log.exception("deferred job %s not sent", name)
+
+    return send
+
+
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(BUFFER_KEY, [])
     runner: JobRunner | None = session.info.get(RUNNER_KEY)
     if not pending:
         return
+    deferred: frozenset[str] = session.info.get(DEFER_KEY, frozenset())
+    if deferred and runner is not None:
+        session.info.setdefault(DEFERRED_KEY, []).extend(j for j in pending if j[0] in deferred)
+        pending = [j for j in pending if j[0] not in deferred]
     if runner is None:
         log.warning(
             "jobs dropped: session has no job runner", extra={"jobs": [n for n, _ in pending]}

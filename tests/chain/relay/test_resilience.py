@@ -146,6 +146,43 @@ def test_a_lost_broadcast_job_is_sent_again_by_the_tracker(
     assert rpc_proxy.sent_raw == [raw]
 
 
+def test_a_broker_down_once_the_answer_is_out_still_accepts_and_the_tracker_sends(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    jobs: RecordingJobRunner,
+    rpc_proxy: RpcProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The broadcast job is published after the 202 went out; a publish that fails then is the
+    tracker's to make up for, as for any lost job."""
+    raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
+
+    def broker_down(name: str, kwargs: dict[str, Any]) -> None:
+        raise ConnectionError("broker unreachable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jobs, "submit", broker_down)
+        accepted = submit(client, relay, raw)
+    assert accepted.status_code == 202, accepted.text
+    tx_hash = accepted.json()["hash"]
+    assert jobs.sent == []
+    assert stored(services, tx_hash).state == "received"
+
+    past = utcnow() - timedelta(minutes=5)
+    with services.transaction() as session:
+        session.execute(
+            update(RelayedTransaction)
+            .where(RelayedTransaction.hash == tx_hash)
+            .values(created_at=past, next_check_at=past)
+        )
+    track_now(services)
+    jobs.drain()
+    assert state_of(client, relay, tx_hash)["state"] == "submitted"
+    assert rpc_proxy.sent_raw == [raw]
+
+
 def test_confirmations_and_a_reorg_back_to_submitted(
     client: Any,
     platform: Platform,

@@ -46,6 +46,63 @@ def test_job_is_dropped_on_rollback(services: Any, jobs: Any) -> None:
     assert jobs.sent == []
 
 
+@jobs.job("test.other")
+def _other(scope: JobScope, **kwargs: Any) -> None:
+    CALLS.append(kwargs)
+
+
+class _BrokerDown:
+    def submit(self, name: str, kwargs: dict[str, Any]) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+def test_deferred_jobs_wait_for_the_answer_and_the_others_do_not(services: Any, jobs: Any) -> None:
+    from chainless.platform.core.jobs import defer_until_answered, enqueue, take_deferred
+
+    session = services.database.session()
+    try:
+        defer_until_answered(session, "test.record")
+        enqueue(session, "test.record", n=3)
+        enqueue(session, "test.other", n=4)
+        session.commit()
+        assert jobs.sent == [("test.other", {"n": 4})]  # only the named job waits
+        send = take_deferred(session)
+        assert send is not None
+        assert jobs.sent == [("test.other", {"n": 4})]
+        send()
+        assert jobs.sent[-1] == ("test.record", {"n": 3})
+        assert take_deferred(session) is None  # taken once
+
+        enqueue(session, "test.record", n=5)  # the session's later commits send as usual
+        session.commit()
+        assert jobs.sent[-1] == ("test.record", {"n": 5})
+    finally:
+        session.close()
+
+
+def test_a_deferred_job_that_cannot_be_sent_does_not_fail_the_answer(services: Any) -> None:
+    from chainless.platform.core.jobs import (
+        RUNNER_KEY,
+        defer_until_answered,
+        enqueue,
+        take_deferred,
+    )
+
+    session = services.database.session()
+    try:
+        session.info[RUNNER_KEY] = _BrokerDown()
+        defer_until_answered(session, "test.record")
+        enqueue(session, "test.record", n=6)
+        session.commit()
+        send = take_deferred(session)
+        assert send is not None
+        send()  # logged, not raised: the job's sweep sends it later
+    finally:
+        session.close()
+    with pytest.raises(LookupError):
+        defer_until_answered(services.database.session(), "no.such.job")
+
+
 def test_unknown_job_fails_inside_the_request(services: Any) -> None:
     from chainless.platform.core.jobs import enqueue
 
