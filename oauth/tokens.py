@@ -27,6 +27,7 @@ from chainless.oauth import live_families, token_writes
 from chainless.oauth.keys import KeyCipher, KeyRing
 from chainless.oauth.models import RefreshToken, TokenFamily, UserAuthorization
 from chainless.oauth.token_writes import Issue
+from chainless.oauth.verified_tokens import VerifiedTokens
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.security import new_hex_id, new_token
 from chainless.platform.core.services import Services
@@ -35,6 +36,7 @@ REFRESH_PREFIX = "clr_"
 ADDRESS_SCOPE = "basic:address"
 ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - RFC 9068 §2.1, the JWT "typ" header
 _KEYRING = "oauth.keyring"
+_VERIFIED = "oauth.verified_tokens"
 
 
 @dataclass(frozen=True)
@@ -180,10 +182,37 @@ def decode_access_token(
 
 def decode_with_held_keys(services: Services, token: str) -> AccessClaims | None:
     """``decode_access_token`` with only the keys this process holds fresh, no database at all:
-    ``None`` also when the token's key is not at hand (the caller then takes the long way)."""
+    ``None`` also when the token's key is not at hand (the caller then takes the long way).
+    A token verified before is answered from ``verified_tokens`` while its key is held."""
     if token.count(".") != 2 or len(token) > 4096:
         return None
-    return _decode(services, token, keyring(services).held_public_key)
+    ring = keyring(services)
+    verified = _verified(services)
+    key = verified.key(token)
+    known = verified.get(key, int(time.time()))
+    if known is not None:
+        claims, kid = known
+        if ring.held_public_key(kid) is not None:
+            return claims
+        verified.forget(key)  # rotated out or not fresh: verify again
+    used: list[str] = []
+
+    def held_key(kid: str) -> Any | None:
+        used.append(kid)
+        return ring.held_public_key(kid)
+
+    decoded = _decode(services, token, held_key)
+    if decoded is not None and used:
+        verified.put(key, decoded, used[-1])
+    return decoded
+
+
+def _verified(services: Services) -> VerifiedTokens:
+    found = services.extras.get(_VERIFIED)
+    if found is None:
+        found = services.extras.setdefault(_VERIFIED, VerifiedTokens())
+    assert isinstance(found, VerifiedTokens)
+    return found
 
 
 def _decode(

@@ -3,11 +3,24 @@ transaction is simply not found (tenant isolation in one place)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, case, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    TextClause,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -121,6 +134,24 @@ class Added:
     app_minute: float
 
 
+def store_and_count(session: Session, values: dict[str, Any], now: datetime) -> Added | None:
+    """Store a submission (:func:`insert_new`) and add it to its day's usage
+    (:func:`add_daily_usage`); ``None`` when its hash was stored before, and then nothing is
+    added. PostgreSQL does both in one statement, the usage upsert reading the insert's
+    ``RETURNING``: one round trip fewer on every submission, the same rows locked in the same
+    order."""
+    app_id, wallet, tx_id = values["app_id"], values["sender"], values["id"]
+    if session.get_bind().dialect.name != "postgresql":
+        if not insert_new(session, values):
+            return None
+        return add_daily_usage(session, app_id, now, wallet, values["value"], tx_id)
+    params = values | _usage_params(app_id, now, wallet, values["value"])
+    rows = session.connection().execute(_insert_counted(tuple(values)), params).all()
+    if not rows:
+        return None
+    return _added(session, rows, app_id, now, wallet, tx_id)
+
+
 def add_daily_usage(
     session: Session,
     app_id: str,
@@ -136,36 +167,41 @@ def add_daily_usage(
     from what the stored transactions say (:func:`stored_usage`). The app's row is always locked
     first: no deadlock. PostgreSQL does it in one upsert that locks the rows and moves their
     burst windows; SQLite, one writer at a time, in Python (its quantities are text)."""
-    day_start = day_start_of(now)
     if session.get_bind().dialect.name != "postgresql":
         today, windows = _add_daily_usage_locked(session, app_id, now, wallet, value, tx_id)
-    else:
-        params = {
-            "app_id": app_id,
-            "day": day_start.date(),
-            "wallet": wallet,
-            "value": value,
-            "now": now,
-            "minute": minute_of(now),
-        }
-        rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
-        totals = {w: (int(n), int(v)) for w, n, v, *_ in rows}
-        windows = {w: MinuteWindow(start, count, before) for w, _, _, start, count, before in rows}
-        if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
-            totals = _start_created_rows(session, app_id, day_start, wallet, tx_id, totals)
-        today = Usage(*totals[wallet], *totals[""])
+        return Added(today, windows[wallet].last_minute(now), windows[""].last_minute(now))
+    params = _usage_params(app_id, now, wallet, value)
+    rows = session.connection().execute(_ADD_DAILY_USAGE, params).all()
+    return _added(session, rows, app_id, now, wallet, tx_id)
+
+
+def _usage_params(app_id: str, now: datetime, wallet: str, value: int) -> dict[str, Any]:
+    return {
+        "app_id": app_id,
+        "day": day_start_of(now).date(),
+        "wallet": wallet,
+        "value": value,
+        "now": now,
+        "minute": minute_of(now),
+    }
+
+
+def _added(
+    session: Session, rows: Sequence[Any], app_id: str, now: datetime, wallet: str, tx_id: str
+) -> Added:
+    """The upsert's returned rows as the day's totals and the burst windows."""
+    totals = {w: (int(n), int(v)) for w, n, v, *_ in rows}
+    windows = {w: MinuteWindow(start, count, before) for w, _, _, start, count, before in rows}
+    if any(n == 1 for n, _ in totals.values()):  # a row just created: counted from zero
+        totals = _start_created_rows(session, app_id, day_start_of(now), wallet, tx_id, totals)
+    today = Usage(*totals[wallet], *totals[""])
     return Added(today, windows[wallet].last_minute(now), windows[""].last_minute(now))
 
 
 # In ON CONFLICT's SET, ``u`` is the row as it was: the burst window moves as
 # ``MinuteWindow.added`` moves it (the same minute or a later process's: one more; the next
 # minute: the count becomes the previous one; later: both start over).
-_ADD_DAILY_USAGE = text(
-    """
-    INSERT INTO relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at,
-                                        minute_start, minute_count, previous_minute_count)
-    VALUES (:app_id, :day, '', 1, :value, :now, :minute, 1, 0),
-           (:app_id, :day, :wallet, 1, :value, :now, :minute, 1, 0)
+_USAGE_UPSERT = """
     ON CONFLICT (app_id, day, wallet) DO UPDATE
     SET tx_count = u.tx_count + 1,
         value_wei = u.value_wei + excluded.value_wei,
@@ -179,8 +215,43 @@ _ADD_DAILY_USAGE = text(
             ELSE 0 END
     RETURNING u.wallet, u.tx_count, u.value_wei, u.minute_start, u.minute_count,
               u.previous_minute_count
-    """
+"""
+_USAGE_COLUMNS = """relay_daily_usage AS u (app_id, day, wallet, tx_count, value_wei, updated_at,
+                                            minute_start, minute_count, previous_minute_count)"""
+
+_ADD_DAILY_USAGE = text(  # composed of the constants above only
+    f"""
+    INSERT INTO {_USAGE_COLUMNS}
+    VALUES (:app_id, :day, '', 1, :value, :now, :minute, 1, 0),
+           (:app_id, :day, :wallet, 1, :value, :now, :minute, 1, 0)
+    {_USAGE_UPSERT}
+    """  # noqa: S608
 )
+
+
+@cache
+def _insert_counted(columns: tuple[str, ...]) -> TextClause:
+    """``INSERT … ON CONFLICT (hash) DO NOTHING`` of ``columns`` (typed as the table's), whose
+    returned id feeds the usage upsert: a known hash returns no row and adds nothing. The app's
+    row comes first (``ORDER BY``), as in ``_ADD_DAILY_USAGE``."""
+    typed = [bindparam(name, type_=_TX_TABLE.c[name].type) for name in columns]  # KeyError
+    names = ", ".join(columns)  # the table's own column names only, checked just above
+    binds = ", ".join(f":{name}" for name in columns)
+    statement = text(
+        f"""
+        WITH inserted AS (
+            INSERT INTO relayed_transactions ({names}) VALUES ({binds})
+            ON CONFLICT (hash) DO NOTHING
+            RETURNING id
+        )
+        INSERT INTO {_USAGE_COLUMNS}
+        SELECT :app_id, :day, w.wallet, 1, :value, :now, :minute, 1, 0
+        FROM inserted, (VALUES (''), (:wallet)) AS w (wallet)
+        ORDER BY w.wallet
+        {_USAGE_UPSERT}
+        """  # noqa: S608
+    )
+    return statement.bindparams(*typed)
 
 
 def _start_created_rows(

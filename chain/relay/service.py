@@ -51,9 +51,9 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
     """Check, store and enqueue; the rules are checked in the order ``policy`` lists them.
 
     The nonce lookup (an RPC) runs while the database work does; its refusal still comes last.
-    The transaction is stored first (``ON CONFLICT`` on its hash: a known one answers its stored
-    record), then added to the day's usage rows, which lock and check the daily limits
-    atomically; any refusal rolls both back with the request."""
+    The transaction is stored (``ON CONFLICT`` on its hash: a known one answers its stored
+    record) and added to the day's usage rows, which lock and check the daily limits
+    atomically (one statement on PostgreSQL); any refusal rolls both back with the request."""
     tx = _decoded(raw)
     found = app_rules(services, session, caller.app_id, caller.environment)
     if found is None:
@@ -63,13 +63,11 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
 
     now = utcnow()
     values = _row(caller, tx, now)
-    if not repository.insert_new(session, values):
+    added = repository.store_and_count(session, values, now)
+    if added is None:
         existing = repository.by_hash(session, tx.hash)
         assert existing is not None
         return Submitted(_same_app(existing, caller), created=False)
-    added = repository.add_daily_usage(
-        session, found.app_id, now, tx.sender, tx.value, values["id"]
-    )
     _refuse(policy.check_usage(tx, found.rules.limits, _before(added.today, tx)))
     _watch_bursts(session, caller, tx, added.user_minute, added.app_minute, found.values)
     _refuse(nonce_check.result())
