@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.settings = settings
     install_problem_handlers(app)
     _include_routers(app)
+    from chainless.chain.relay.lean_submit import LeanRelaySubmit
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection
     from chainless.oauth.endpoints.lean_token import LeanToken
     from chainless.platform.apps.api_key_reads import ApiKeyAppReads
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(LeanToken)  # these inside the edge middleware: added first
     app.add_middleware(CachedIntrospection)
     app.add_middleware(ApiKeyAppReads)
+    app.add_middleware(LeanRelaySubmit)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 

@@ -52,7 +52,11 @@ async def relay_app_key(
         raise Unauthenticated(
             "send the app's API key as X-API-Key", code="api_key_required", headers=_CHALLENGE
         )
-    principal = await authenticate(request, response, session, services)
+    return app_key(await authenticate(request, response, session, services))
+
+
+def app_key(principal: Principal) -> Principal:
+    """``principal`` when it is an app's API key (an account's credential is refused)."""
     if principal.kind != "api_key" or principal.app_id is None:
         raise Unauthenticated(
             "X-API-Key must carry an app API key (ck_…)",

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from contextlib import nullcontext
+
+from fastapi import APIRouter, Request, Response
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from chainless.chain.relay import repository, service
-from chainless.chain.relay.auth import AppKey, Caller, RelayCaller
+from chainless.chain.relay.auth import (
+    AppKey,
+    Caller,
+    RelayCaller,
+    app_key,
+    relay_caller_in_thread,
+)
 from chainless.chain.relay.rpc import chain_config
 from chainless.chain.relay.schemas import (
     SubmitIn,
     TransactionOut,
     transaction_out,
 )
+from chainless.platform.auth.principal import Principal
 from chainless.platform.core import jobs
-from chainless.platform.core.deps import DbSession, ServicesDep
-from chainless.platform.core.errors import problem_responses
+from chainless.platform.core.deps import DbSession, ServicesDep, request_slots
+from chainless.platform.core.errors import AppError, problem_responses
 from chainless.platform.core.services import Services
 
 router = APIRouter(prefix="/relay", tags=["relay"])
@@ -44,6 +53,36 @@ async def submit_transaction(
 ) -> Response:
     """The submission, its commit and its answer in one thread-pool hop."""
     return await run_in_threadpool(_submit, services, session, caller, body.raw_transaction)
+
+
+async def submit_admitted(
+    request: Request, key: Principal, raw: str, services: Services
+) -> Response:
+    """The route's work for an API key admitted ahead of routing (``lean_submit``): the key's
+    and the user's checks of ``relay_caller``, the submission, its commit and its answer in one
+    thread-pool hop, under the request slot the route's session would hold."""
+    app_key(key)
+    slots = request_slots(request.app, services)
+    async with slots if slots is not None else nullcontext():
+        session = services.database.session()
+        return await run_in_threadpool(_submit_in_session, services, session, request, key, raw)
+
+
+def _submit_in_session(
+    services: Services, session: Session, request: Request, key: Principal, raw: str
+) -> Response:
+    """As the route's session dependency ends it: a refusal keeps what it asks to keep."""
+    try:
+        caller = relay_caller_in_thread(request, key, session, services)
+        answer = _submit(services, session, caller, raw)
+    except AppError as error:
+        services.database.finish(session, commit=error.keep_changes)
+        raise
+    except BaseException:
+        services.database.finish(session, commit=False)
+        raise
+    session.close()
+    return answer
 
 
 def _submit(services: Services, session: Session, caller: RelayCaller, raw: str) -> Response:

@@ -1,8 +1,9 @@
 """What the middlewares that answer a hot request ahead of FastAPI's routing share.
 
-Such a middleware (``CachedIntrospection``, ``LeanToken``, ``ApiKeyAppReads``) calls the route's
-own code without routing and dependency solving. It reads a small form itself (anything unusual
-goes to the route with the body replayed), names the route in ``scope["route"]`` so metrics and
+Such a middleware (``CachedIntrospection``, ``LeanToken``, ``ApiKeyAppReads``,
+``LeanRelaySubmit``) calls the route's own code without routing and dependency solving. It
+reads a small form or JSON body itself (anything unusual goes to the route with the body
+replayed), names the route in ``scope["route"]`` so metrics and
 the access log show its template, and answers an ``AppError`` as the route's handler would.
 """
 
@@ -35,9 +36,8 @@ async def read_form(receive: Receive) -> tuple[FormData | None, Receive]:
     """The urlencoded form, parsed as Starlette parses it, and a ``receive`` that replays what
     was read. ``None`` when the route should read the body itself: larger than answered here,
     not finished (the client went away), or with more fields than the route takes."""
-    body, finished = await _read_body(receive)
-    replay = _replaying(body, finished, receive)
-    if not finished or len(body) > MAX_FORM_BODY:
+    body, replay = await read_body(receive, MAX_FORM_BODY)
+    if body is None:
         return None, replay
     fields: list[tuple[str, str | UploadFile]] = list(
         parse_qsl(body.decode("latin-1"), keep_blank_values=True)
@@ -61,9 +61,27 @@ async def answer_problem(error: AppError, scope: Scope, receive: Receive, send: 
     await app_error_response(Request(scope, receive), error)(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The body as far as read, and whether that is all of it: reading stops past the size
-    answered here (the edge middleware caps bodies anyway)."""
+def is_json_post(scope: Scope, path: str) -> bool:
+    """An HTTP ``POST`` to ``path`` with a JSON body."""
+    if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != path:
+        return False
+    content_type = Headers(scope=scope).get("content-type", "")
+    return content_type.partition(";")[0].strip().lower() == "application/json"
+
+
+async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive]:
+    """The whole body and a ``receive`` that replays what was read; ``None`` (the route reads
+    it) when it is larger than ``limit`` or not finished (the client went away)."""
+    body, finished = await _read_body(receive, limit)
+    replay = _replaying(body, finished, receive)
+    if not finished or len(body) > limit:
+        return None, replay
+    return body, replay
+
+
+async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
+    """The body as far as read, and whether that is all of it: reading stops past ``limit``
+    (the edge middleware caps bodies anyway)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -75,7 +93,7 @@ async def _read_body(receive: Receive) -> tuple[bytes, bool]:
         size += len(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks), True
-        if size > MAX_FORM_BODY:
+        if size > limit:
             return b"".join(chunks), False
 
 
