@@ -1,14 +1,16 @@
-"""Benchmark: the transaction relay over HTTP (issue 4 (b) and (c)).
+"""Benchmark: the transaction relay (issue 4 (a), (b) and (c), in one run).
 
-Starts anvil (the platform contracts deployed: forwarder, CRC20, SampleRecipient) and
-``chainless serve`` on a scratch PostgreSQL database with four relayer keys, makes an app online
-over HTTP (API key, contracts, payment service, generous limits) and signs wallet users in
-(SIWE, consent, code exchange) for access tokens with ``transaction:broadcast``. Then:
+First (a), the verify path on one core (``bench.relay_policy_bench`` in a pinned process of
+its own, before anything else starts). Then it starts anvil (the platform contracts deployed:
+forwarder, CRC20, SampleRecipient) and ``chainless serve`` on a scratch PostgreSQL database
+with four relayer keys, makes an app online over HTTP (API key, contracts, payment service,
+generous limits) and signs wallet users in (SIWE, consent, code exchange) for access tokens with
+``transaction:broadcast``. Then:
 
 - ``overhead`` (b): one request at a time, alternating, a user-signed EIP-1559 ``approve``
-  submitted through ``POST /api/v1/relay/transactions`` (the time to its ``202``: accepted,
-  stored, its broadcast job sent after the commit, as the API defines acceptance) against the
-  same kind of transaction sent with ``eth_sendRawTransaction`` straight to the same anvil
+  submitted through ``POST /api/v1/relay/transactions`` (the time to its ``202``: accepted and
+  stored; its broadcast job is published once the answer is out) against the same kind of
+  transaction sent with ``eth_sendRawTransaction`` straight to the same anvil
   (which admits it to its pool). Reports p50/p99 of each and the p50/p99 added by the relay.
   From the second round on, (b) starts once the previous round's sponsored transactions are
   tracked (at most 30 s; how many were not is reported as ``unsettled_before``).
@@ -25,7 +27,8 @@ mines one block per transaction (automine), which no chain does and which makes 
 transaction grow with the chain, on the same two cores as everything measured.
 
 Usage: ``.venv/bin/python -m bench.relay [--rounds 3] [--samples 200] [--duration 20]
-[--users 2000] [--concurrency 16]``. Prints one JSON document and a Markdown table.
+[--users 2000] [--concurrency 16] [--verify-rounds 5]``. Prints one JSON document and a
+Markdown table.
 """
 
 from __future__ import annotations
@@ -586,6 +589,7 @@ def main() -> None:
     )
     parser.add_argument("--worker-concurrency", type=int, default=2)
     parser.add_argument("--worker-pool", choices=("prefork", "threads"), default="prefork")
+    parser.add_argument("--verify-rounds", type=int, default=5, help="(a) alternating rounds")
     parser.add_argument(
         "--block-time",
         type=float,
@@ -595,6 +599,8 @@ def main() -> None:
     )
     options = parser.parse_args()
 
+    verified = verify_path(options.verify_rounds)
+    print(json.dumps({"verify_path": verified}), flush=True)
     with ExitStack() as exits:
         node, w3, contracts = start_chain(exits, options.block_time)
         relayer_keys = [node.accounts[i].private_key for i in RELAYER_ACCOUNTS]
@@ -662,6 +668,7 @@ def main() -> None:
             )
             print(json.dumps(rounds[-1]), flush=True)
         report = summarize(rounds)
+        report["verify_path"] = verified
         report["at_the_end"] = outcome(database_url, accepted)
         report["machine"] = machine()
         report["tracking_passes"] = tracker.passes
@@ -670,6 +677,19 @@ def main() -> None:
         print(json.dumps(report, indent=2))
         print(markdown(report))
         print(f"at the end: {json.dumps(report['at_the_end'])}")
+
+
+def verify_path(rounds: int) -> dict[str, Any]:
+    """(a): ``bench.relay_policy_bench`` in a process of its own pinned to one core (decode +
+    recover + policy against decode + recover alone), run first, on a machine at rest."""
+    done = subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "bench.relay_policy_bench", "--rounds", str(rounds)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    return report
 
 
 def summarize(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -708,7 +728,13 @@ def summarize(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 
 def markdown(report: dict[str, Any]) -> str:
     m = report["median"]
+    verify = report["verify_path"]["tx_per_second"]
     rows = [
+        (
+            "(a) verify path, tx/s on one core: decode + recover + policy (decode + recover)",
+            f"{verify['decode+policy']} ({verify['decode']})",
+            "≥ 3,000",
+        ),
         ("relay submit (202) p50 / p99 ms", f"{m['relay_p50_ms']} / {m['relay_p99_ms']}", ""),
         ("raw eth_sendRawTransaction p50 / p99 ms", f"{m['raw_p50_ms']} / {m['raw_p99_ms']}", ""),
         (
