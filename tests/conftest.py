@@ -7,6 +7,7 @@ one database per xdist worker, and a rollback after every test.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,6 +95,14 @@ class RecordingJobRunner:
 
     def names(self) -> list[str]:
         return [name for name, _ in self.sent]
+
+    def wait_for(self, name: str, timeout: float = 5.0) -> None:
+        """Over real HTTP a job deferred past the answer (``jobs.defer_until_answered``) is sent
+        just after the client has its response: wait until ``name`` is among those sent."""
+        deadline = time.monotonic() + timeout
+        while name not in self.names():
+            assert time.monotonic() < deadline, f"job {name!r} was not sent"
+            time.sleep(0.005)
 
     def drain(self) -> int:
         assert self.services is not None

@@ -46,6 +46,7 @@ def test_a_signed_transaction_is_submitted_and_followed_through_the_sdk(
     accepted = client.submit(raw, relay.access_token)
     assert accepted["state"] == "received"
     assert accepted["sender"] == relay.user.address
+    jobs.wait_for("relay.broadcast")  # published once the answer is out
     jobs.drain()
     found = client.transaction(accepted["hash"])
     assert found["state"] == "submitted"
@@ -97,6 +98,7 @@ def test_webhooks_are_verified_and_forgeries_refused(
     secret = answer.json()["secret"]
     raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
     tx_hash = RelayClient(issuer, relay.api_key).submit(raw, relay.access_token)["hash"]
+    jobs.wait_for("relay.broadcast")  # published once the answer is out
     jobs.drain()  # the broadcast, then the delivery of "transaction.submitted"
 
     headers, body = receiver.received[0]
