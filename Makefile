@@ -61,6 +61,8 @@ lock: ## Re-resolve requirements.lock from pyproject.toml
 
 bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.api
+	$(BIN)/python -m bench.oauth
+	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.deploy
 
 clean: ## Remove the venv, node tools and local data

@@ -10,8 +10,9 @@ cache (``apikeys.authentication.admit_cached``, one Redis call) and calls the ro
 Whatever it cannot take goes to the route untouched, the body replayed, before anything was
 counted: another content type, a body larger than it reads or one the model refuses (the route
 then answers 401 before 422, as its dependencies come first), a key not cached. Once admitted,
-the limits are enforced (429 with their headers), the call is recorded for the key, and an
-``AppError`` becomes the problem+json of the route's handler. It sits inside the edge middleware,
+the limits are enforced (429 with their headers), the call is recorded for the key, an
+``AppError`` becomes the problem+json of the route's handler and any other error the app's 500
+problem (logged). It sits inside the edge middleware,
 so the request is logged and measured under the route's template.
 ``tests/chain/relay/test_lean_submit.py`` checks that both paths answer alike.
 """
@@ -32,6 +33,7 @@ from chainless.platform.auth.dependencies import api_key_limit, api_key_principa
 from chainless.platform.auth.tokens import API_KEY_PREFIX
 from chainless.platform.core.ahead_of_routing import (
     answer_problem,
+    answer_unexpected,
     find_route,
     is_json_post,
     read_body,
@@ -86,6 +88,10 @@ class LeanRelaySubmit:
         except AppError as error:  # as the route's exception handler answers it
             ANSWERED.labels(str(error.status)).inc()
             await answer_problem(error, scope, replay, send)
+            return
+        except Exception as error:  # as the app's handler of unexpected errors answers it
+            ANSWERED.labels("500").inc()
+            await answer_unexpected(error, scope, replay, send)
             return
         ANSWERED.labels(str(response.status_code)).inc()
         await response(scope, replay, send)

@@ -17,7 +17,10 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from chainless.platform.core.errors import AppError
-from chainless.platform.core.problem_handlers import app_error_response
+from chainless.platform.core.problem_handlers import (
+    app_error_response,
+    unexpected_error_response,
+)
 
 FORM = "application/x-www-form-urlencoded"
 MAX_FORM_BODY = 8192
@@ -77,6 +80,11 @@ async def read_body(receive: Receive, limit: int) -> tuple[bytes | None, Receive
     if not finished or len(body) > limit:
         return None, replay
     return body, replay
+
+
+async def answer_unexpected(error: Exception, scope: Scope, receive: Receive, send: Send) -> None:
+    """The route's 500 problem+json for an error no handler knows (logged)."""
+    await unexpected_error_response(Request(scope, receive), error)(scope, receive, send)
 
 
 async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:

@@ -122,6 +122,11 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
+    return unexpected_error_response(request, error)
+
+
+def unexpected_error_response(request: Request, error: Exception) -> Response:
+    """The 500 problem of an error no handler knows; logged with its traceback."""
     log.exception("unhandled error", exc_info=error)
     return problem_response(
         request,

@@ -12,7 +12,10 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import func, select
 
+from chainless.chain.models import RelayedTransaction
+from chainless.chain.relay import service as relay_service
 from chainless.platform.core.services import Services
 from tests.chain.relay.support import (
     TX_URL,
@@ -124,3 +127,29 @@ def test_the_limits_count_each_submission_once_and_refuse_with_their_headers(
     ]
     assert remaining[0] - remaining[1] == remaining[1] - remaining[2] == 1
     assert remaining[0] < per_app
+
+
+def test_an_unexpected_error_is_the_apps_500_problem_and_stores_nothing(
+    client: Any,
+    platform: Platform,
+    relay: RelayApp,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    nonce = platform.w3.eth.get_transaction_count(relay.user.address)
+    assert submit(client, relay, _raw(platform, relay, nonce)).status_code == 202  # cached now
+    stored_before = _stored(services)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(relay_service, "submit", broken)
+    failed = submit(client, relay, _raw(platform, relay, nonce + 1))
+    _problem(failed, 500, "internal_error")
+    assert failed.headers["x-request-id"]
+    assert _stored(services) == stored_before
+
+
+def _stored(services: Services) -> int:
+    with services.transaction() as session:
+        return int(session.scalar(select(func.count()).select_from(RelayedTransaction)) or 0)
