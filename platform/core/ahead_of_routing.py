@@ -51,10 +51,11 @@ async def read_form(receive: Receive) -> tuple[FormData | None, Receive]:
 
 
 def find_route(scope: Scope, path: str, method: str = "POST") -> APIRoute | None:
-    """The app's route for ``method`` on the template ``path``, for ``scope["route"]``."""
+    """The app's route for ``method`` on the template ``path`` (with its router's prefix, as
+    ``/api/v1/apps/{app_id}``), for ``scope["route"]``."""
     for context in iter_route_contexts(scope["app"].routes):
         route = context.original_route
-        if isinstance(route, APIRoute) and route.path == path and method in (route.methods or ()):
+        if isinstance(route, APIRoute) and context.path == path and method in (route.methods or ()):
             return route
     return None
 

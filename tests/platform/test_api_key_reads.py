@@ -23,6 +23,12 @@ def _answered(status: str) -> float:
     return value or 0.0
 
 
+def _measured(status: str) -> float:
+    labels = {"method": "GET", "route": "/api/v1/apps/{app_id}", "status": status}
+    sample = REGISTRY.get_sample_value("chainless_http_request_duration_seconds_count", labels)
+    return sample or 0.0
+
+
 def _read(client: Any, app_id: str, key: str, *, bearer: bool = False) -> Any:
     headers = {"Authorization": f"Bearer {key}"} if bearer else {"X-API-Key": key}
     return client.get(f"/api/v1/apps/{app_id}", headers=headers)
@@ -40,11 +46,12 @@ def test_a_cached_read_answers_as_the_route_does(
 ) -> None:
     dev, app_id = dev_app
     key = create_key(client, dev, app_id, rate_limit={"calls": 10, "per": "minute"})["key"]
-    before = _answered("200")
+    before, measured = _answered("200"), _measured("200")
     routed = _read(client, app_id, key, bearer=bearer)
     fast = _read(client, app_id, key, bearer=bearer)
 
     assert _answered("200") == before + 1  # the second read only
+    assert _measured("200") == measured + 2  # both under the route's template
     assert routed.status_code == fast.status_code == 200
     assert fast.json() == routed.json()
     assert fast.json()["app_id"] == app_id

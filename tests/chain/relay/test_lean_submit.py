@@ -44,6 +44,12 @@ def relay(factory: Factory, platform: Platform, services: Services) -> RelayApp:
     return relay_app(factory, platform)
 
 
+def _measured(status: str) -> float:
+    labels = {"method": "POST", "route": TX_URL, "status": status}
+    sample = REGISTRY.get_sample_value("chainless_http_request_duration_seconds_count", labels)
+    return sample or 0.0
+
+
 def _raw(platform: Platform, relay: RelayApp, nonce: int) -> str:
     data = approve_data(platform)
     return signed(platform.w3, relay.user, to=platform.token.address, data=data, nonce=nonce)
@@ -62,11 +68,12 @@ def test_a_cached_submission_answers_as_the_route_does(
     client: Any, platform: Platform, relay: RelayApp, jobs: RecordingJobRunner
 ) -> None:
     nonce = platform.w3.eth.get_transaction_count(relay.user.address)
-    before = _answered("202")
+    before, measured = _answered("202"), _measured("202")
     routed = submit(client, relay, _raw(platform, relay, nonce))  # caches the key
     fast = submit(client, relay, _raw(platform, relay, nonce + 1))
 
     assert _answered("202") == before + 1  # the second submission only
+    assert _measured("202") == measured + 2  # both under the route's template
     assert routed.status_code == fast.status_code == 202
     assert fast.headers["content-type"] == routed.headers["content-type"] == "application/json"
     assert set(fast.json()) == set(routed.json())
