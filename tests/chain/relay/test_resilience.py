@@ -59,6 +59,17 @@ def mine(platform: Platform, blocks: int) -> None:
         platform.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
 
 
+def accepted_long_ago(services: Services, tx_hash: str) -> None:
+    """As if ``tx_hash`` had been accepted minutes ago: the tracker's look at it is due."""
+    past = utcnow() - timedelta(minutes=5)
+    with services.transaction() as session:
+        session.execute(
+            update(RelayedTransaction)
+            .where(RelayedTransaction.hash == tx_hash)
+            .values(created_at=past, next_check_at=past)
+        )
+
+
 def test_node_down_during_the_broadcast_retries_and_sends_once(
     client: Any,
     platform: Platform,
@@ -132,13 +143,7 @@ def test_a_lost_broadcast_job_is_sent_again_by_the_tracker(
     raw = signed(platform.w3, relay.user, to=platform.token.address, data=approve_data(platform))
     tx_hash = submit(client, relay, raw).json()["hash"]
     jobs.sent.clear()  # the job was lost (retries exhausted, broker wiped)
-    past = utcnow() - timedelta(minutes=5)
-    with services.transaction() as session:
-        session.execute(
-            update(RelayedTransaction)
-            .where(RelayedTransaction.hash == tx_hash)
-            .values(created_at=past, next_check_at=past)
-        )
+    accepted_long_ago(services, tx_hash)
     track_now(services)
     assert jobs.names() == ["relay.broadcast"]
     jobs.drain()
@@ -170,13 +175,7 @@ def test_a_broker_down_once_the_answer_is_out_still_accepts_and_the_tracker_send
     assert jobs.sent == []
     assert stored(services, tx_hash).state == "received"
 
-    past = utcnow() - timedelta(minutes=5)
-    with services.transaction() as session:
-        session.execute(
-            update(RelayedTransaction)
-            .where(RelayedTransaction.hash == tx_hash)
-            .values(created_at=past, next_check_at=past)
-        )
+    accepted_long_ago(services, tx_hash)
     track_now(services)
     jobs.drain()
     assert state_of(client, relay, tx_hash)["state"] == "submitted"
