@@ -24,6 +24,7 @@ from chainless.platform.core.ratelimit import MemoryRateLimiter, RateLimiter, Re
 from chainless.platform.core.security import SecretHasher
 from chainless.platform.core.settings import Settings
 from chainless.platform.core.storage import ObjectStorage, make_storage
+from chainless.platform.outbound import OutboundClient
 
 log = logging.getLogger("chainless.services")
 
@@ -36,6 +37,7 @@ class Services:
     rate_limiter: RateLimiter
     storage: ObjectStorage
     counters: Counters
+    outbound: OutboundClient  # every request to a URL a developer supplied goes through it
     redis: Redis | None = None
     job_runner: jobs.JobRunner | None = None
     epochs: Epochs | None = None  # with Redis only: process-local caches check them
@@ -83,6 +85,7 @@ def build_services(
         rate_limiter=limiter,
         storage=make_storage(settings.storage),
         counters=RedisCounters(redis) if redis is not None else MemoryCounters(),
+        outbound=OutboundClient(settings.outbound),
         redis=redis,
         epochs=Epochs(redis) if redis is not None else None,
     )

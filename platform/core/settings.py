@@ -153,6 +153,18 @@ class RelaySettings(BaseModel):
     )  # below: alert relay.relayer_low_balance
 
 
+class OutboundSettings(BaseModel):
+    """Requests to URLs a developer supplied (relay webhooks, and every later channel), made by
+    :mod:`chainless.platform.outbound`: public addresses only, unless ``allow_private``."""
+
+    # Let such URLs reach loopback, private, link-local and other non-public addresses. Unset:
+    # true in development and test (their receivers listen on 127.0.0.1), false in production,
+    # where true is refused at start.
+    allow_private: bool | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0, le=60)  # the whole exchange, at most
+    max_response_bytes: int = Field(default=65_536, ge=1024)  # more than this: the call fails
+
+
 class OAuthSettings(BaseModel):
     """Wallet login (spec 3.5.3): lifetimes and limits of codes, tokens and sign-in messages."""
 
@@ -238,6 +250,7 @@ class Settings(BaseSettings):
     oauth: OAuthSettings = Field(default_factory=OAuthSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     deployer: DeployerSettings = Field(default_factory=DeployerSettings)
+    outbound: OutboundSettings = Field(default_factory=OutboundSettings)
 
     # Signing keys (ES256 PEM files) for access tokens and release manifests; generated in
     # ``data_dir`` on first start in development, required explicitly in production.
@@ -274,6 +287,12 @@ class Settings(BaseSettings):
     def _active_chain_is_configured(self) -> Settings:
         if self.chain_environment not in self.chains:
             raise ValueError(f"no chain configured for environment {self.chain_environment}")
+        return self
+
+    @model_validator(mode="after")
+    def _private_outbound_outside_production(self) -> Settings:
+        if self.outbound.allow_private is None:
+            self.outbound.allow_private = self.mode is not Mode.PRODUCTION
         return self
 
     @property
@@ -313,6 +332,11 @@ class Settings(BaseSettings):
             problems.append("CHAINLESS_PUBLIC_URL must be https in production")
         if self.mail.backend != "smtp":
             problems.append("CHAINLESS_MAIL__BACKEND must be 'smtp' in production")
+        if self.outbound.allow_private:
+            problems.append(
+                "CHAINLESS_OUTBOUND__ALLOW_PRIVATE is true; in production developer-supplied "
+                "URLs must not reach the platform's own network"
+            )
         return problems
 
 

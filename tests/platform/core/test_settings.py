@@ -27,19 +27,34 @@ def test_production_refuses_development_defaults() -> None:
         assert needle in problems
 
 
-def test_production_starts_with_real_configuration(tmp_path: object) -> None:
-    settings = load_settings(
-        mode="production",
-        secret_key="x" * 48,
-        database_url="postgresql+psycopg://db/chainless",
-        redis_url="redis://cache:6379/0",
-        task_runner="celery",
-        signing_key_path="/keys/es256.pem",
-        cookie_secure=True,
-        public_url="https://open.chainless.example",
-        mail={"backend": "smtp"},
-    )
+PRODUCTION = {
+    "mode": "production",
+    "secret_key": "x" * 48,
+    "database_url": "postgresql+psycopg://db/chainless",
+    "redis_url": "redis://cache:6379/0",
+    "task_runner": "celery",
+    "signing_key_path": "/keys/es256.pem",
+    "cookie_secure": True,
+    "public_url": "https://open.chainless.example",
+    "mail": {"backend": "smtp"},
+}
+
+
+def test_production_starts_with_real_configuration() -> None:
+    settings = load_settings(**PRODUCTION)
     assert settings.production_problems() == []
+    assert settings.outbound.allow_private is False  # unset: developer URLs reach public hosts
+
+
+def test_private_outbound_addresses_only_outside_production() -> None:
+    assert load_settings(mode="test").outbound.allow_private is True
+    assert load_settings(mode="development").outbound.allow_private is True
+    with pytest.raises(InsecureProductionConfig) as caught:
+        load_settings(**PRODUCTION, outbound={"allow_private": True})
+    assert caught.value.problems == [
+        "CHAINLESS_OUTBOUND__ALLOW_PRIVATE is true; in production developer-supplied URLs must "
+        "not reach the platform's own network"
+    ]
 
 
 def test_audit_retention_cannot_go_below_180_days() -> None:
