@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import time
 from urllib.parse import urlsplit
 
-import httpx
 from sqlalchemy.orm import Session
 
 from chainless.chain.models import WebhookDelivery, WebhookEndpoint
@@ -30,6 +28,7 @@ from chainless.platform.core.jobs import RetryJob
 from chainless.platform.core.security import new_token
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Mode
+from chainless.platform.outbound import DestinationRefused, OutboundError
 
 ID_HEADER = "Chainless-Webhook-Id"
 TIMESTAMP_HEADER = "Chainless-Webhook-Timestamp"
@@ -59,9 +58,9 @@ def open_secret(services: Services, endpoint: WebhookEndpoint) -> str:
 
 
 def check_url(services: Services, url: str) -> str:
-    """An absolute URL; in production https only, and not a loopback, private or link-local
-    address literal or ``localhost`` (the platform must not be made to call its own network).
-    Names resolving to such addresses are not caught here (DNS can change after the check)."""
+    """An absolute URL (in production https only) whose host resolves, now, to public addresses
+    only, unless ``outbound.allow_private``: the same check every delivery repeats just before
+    it connects (:mod:`chainless.platform.outbound`), refused early so the developer hears."""
     parts = urlsplit(url)
     production = services.settings.mode is Mode.PRODUCTION
     allowed = {"https"} if production else {"https", "http"}
@@ -70,26 +69,23 @@ def check_url(services: Services, url: str) -> str:
             f"the webhook URL must be an absolute {' or '.join(sorted(allowed))} URL",
             code="invalid_webhook_url",
         )
-    if production and _internal_host(parts.hostname):
+    try:
+        services.outbound.destination(url)
+    except DestinationRefused as refused:
         raise Unprocessable(
-            "the webhook URL must not point at a loopback or private address",
+            f"the webhook URL cannot be used: {refused}",
             code="invalid_webhook_url",
-        )
+            reason=refused.reason,
+        ) from None
     return url
 
 
-def _internal_host(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_private or address.is_loopback or address.is_link_local
-
-
 def deliver(services: Services, session: Session, delivery_id: str) -> None:
-    """Send one event; retried with exponential backoff by the job runner until delivered."""
+    """Send one event; retried with exponential backoff by the job runner until delivered.
+
+    Through the guarded client: the URL's host is resolved and checked again right before the
+    connection (its DNS may have changed since registration), redirects are not followed (a
+    3xx is a failed attempt), and the answer is capped in size and time."""
     delivery = repository.locked_delivery(session, delivery_id)
     if delivery is None or delivery.delivered_at is not None or delivery.abandoned_at is not None:
         return
@@ -109,13 +105,11 @@ def deliver(services: Services, session: Session, delivery_id: str) -> None:
     delivery.attempts += 1
     settings = services.settings.relay
     try:
-        response = httpx.post(
+        response = services.outbound.post(
             endpoint.url, content=body, headers=headers, timeout=settings.webhook_timeout_seconds
         )
-    except httpx.HTTPError as error:
-        _failed(
-            session, delivery, None, f"{type(error).__name__}: {error}", settings.webhook_retries
-        )
+    except OutboundError as error:
+        _failed(session, delivery, None, f"{error.reason}: {error}", settings.webhook_retries)
         return
     if 200 <= response.status_code < 300:
         delivery.delivered_at = utcnow()
