@@ -71,9 +71,8 @@ class Destination:
 
     @property
     def host_header(self) -> str:
-        host = self.url.host
-        shown = f"[{host}]" if ":" in host else host
-        return shown if self.url.port is None else f"{shown}:{self.url.port}"
+        """``host[:port]`` as the URL has it, IDNA-encoded (RFC 9110 §7.2)."""
+        return self.url.netloc.decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -109,7 +108,7 @@ class OutboundClient:
             raise DestinationRefused(
                 f"{url!r} is not an absolute http or https URL", reason="invalid_url"
             )
-        host = normalise_host(parsed.host)
+        host = normalise_host(parsed.raw_host.decode("ascii"))  # IDNA-encoded
         try:
             literal = literal_address(host)
         except HostError as error:

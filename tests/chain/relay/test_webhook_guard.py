@@ -93,7 +93,10 @@ def test_production_refuses_every_spelling_of_an_internal_host(
         refused = put_webhook(client, relay, url)
         assert refused.status_code == 422, (url, refused.text)
         assert refused.json()["code"] == "invalid_webhook_url", url
+        assert refused.json()["reason"] in {"address_refused", "invalid_url"}, url
     assert put_webhook(client, relay, "http://hooks.example/x").status_code == 422  # https only
+    unresolvable = put_webhook(client, relay, "https://nowhere.example/x")
+    assert (unresolvable.status_code, unresolvable.json()["reason"]) == (422, "unresolvable")
     assert put_webhook(client, relay, "https://hooks.example/x").status_code == 200
 
 

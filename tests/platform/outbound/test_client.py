@@ -211,3 +211,13 @@ def test_a_proxy_from_the_environment_is_not_used(
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
     monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
     assert OutboundClient(LOCAL).post(server.url(), content=b"", headers={}).status_code == 200
+
+
+def test_international_names_are_resolved_and_sent_in_their_ascii_form(
+    server: RecordingServer,
+) -> None:
+    resolver = ScriptedResolver({"xn--bcher-kva.example": [["127.0.0.1"]]})
+    client = OutboundClient(LOCAL, resolver=resolver)
+    assert client.post(server.url("bücher.example"), content=b"", headers={}).status_code == 200
+    assert resolver.calls == [("xn--bcher-kva.example", server.port)]
+    assert server.received[0].headers["host"] == f"xn--bcher-kva.example:{server.port}"
