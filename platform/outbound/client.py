@@ -33,6 +33,7 @@ from chainless.platform.outbound.resolver import Resolver, system_resolver
 
 SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
+_SET_HERE = frozenset({"host", "accept-encoding"})  # always the URL's name; never compressed
 
 
 class OutboundError(Exception):
@@ -193,7 +194,7 @@ class OutboundClient:
         if destination.url.scheme == "https" and literal_address(destination.host) is None:
             extensions["sni_hostname"] = destination.host
         sent_headers = {
-            **headers,
+            **{k: v for k, v in headers.items() if k.lower() not in _SET_HERE},
             "Host": destination.host_header,
             "Accept-Encoding": "identity",  # the cap counts what arrives; nothing to inflate
         }

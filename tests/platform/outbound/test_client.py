@@ -146,7 +146,8 @@ def test_the_connection_goes_to_the_address_that_was_checked(server: RecordingSe
     listens. The Host header keeps the name."""
     resolver = ScriptedResolver({"pinned.example": [["127.0.0.1"], ["127.0.0.2"]]})
     client = OutboundClient(LOCAL, resolver=resolver)
-    response = client.post(server.url("pinned.example"), content=b"hi", headers={"X-A": "1"})
+    headers = {"X-A": "1", "host": "other.example"}  # the Host is always the URL's
+    response = client.post(server.url("pinned.example"), content=b"hi", headers=headers)
     assert response.status_code == 200
     assert len(resolver.calls) == 1
     (received,) = server.received
