@@ -1,8 +1,4 @@
-"""Background jobs of the wallet login, and how often the scheduler runs them.
-
-Registered once ``chainless.platform.tasks.JOB_MODULES`` lists this module, scheduled once the
-scheduler reads ``periodic_jobs()`` (as it does for the apikeys feature).
-"""
+"""Background jobs of the wallet login (declared to the assembly by ``oauth.component``)."""
 
 from __future__ import annotations
 
@@ -23,12 +19,7 @@ ROTATE_SIGNING_KEY = "oauth.rotate_signing_key"
 log = logging.getLogger("chainless.oauth.tasks")
 
 
-def periodic_jobs() -> list[tuple[str, int]]:
-    """(job name, interval in seconds) for the scheduler (beat)."""
-    return [(ROTATE_SIGNING_KEY, 3600)]
-
-
-@job(ROTATE_SIGNING_KEY)
+@job(ROTATE_SIGNING_KEY, every=timedelta(hours=1))
 def rotate_signing_key(scope: JobScope) -> None:
     """Start signing with a fresh key once the current one is ``signing_key_rotation_days`` old.
 
