@@ -83,7 +83,7 @@ def create_key(session: Session, cipher: KeyCipher, *, activated_at: datetime | 
     return record
 
 
-@dataclass(frozen=True)
+@dataclass
 class KeySet:
     """The unretired keys: those that sign (one, unless two processes created the first key at
     once) and those published to sign next."""
