@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chainless.platform.core.components import Component, JobFunction, RoutePriority, Routes
+from chainless.platform.core.components import (
+    Component,
+    HealthCheck,
+    JobFunction,
+    RoutePriority,
+    Routes,
+)
 
 
 class Chain(Component):
@@ -20,6 +26,11 @@ class Chain(Component):
             Routes(sponsored, "/api/v1", RoutePriority.HOT),
             Routes(config, "/api/v1", RoutePriority.COLD),  # a developer's occasional edit
         ]
+
+    def health_checks(self) -> Sequence[tuple[str, HealthCheck]]:
+        from chainless.chain.health import check_rpc
+
+        return [("chain", check_rpc)]
 
     def jobs(self) -> Sequence[JobFunction]:
         from chainless.chain.relay import tasks

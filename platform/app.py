@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.settings = settings
     install_problem_handlers(app)
     assembly.include_routers(app)  # by priority: the OAuth and relay routes first
+    app.state.health_checks = assembly.health_checks()  # what /readyz runs
     from chainless.chain.relay.lean_submit import LeanRelaySubmit
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection
     from chainless.oauth.endpoints.lean_token import LeanToken

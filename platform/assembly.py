@@ -24,7 +24,7 @@ from chainless.platform.apikeys.component import component as apikeys
 from chainless.platform.apps.component import component as apps
 from chainless.platform.audit.component import component as audit
 from chainless.platform.auth.component import component as auth
-from chainless.platform.core.components import Component, Routes
+from chainless.platform.core.components import Component, HealthCheck, Routes
 from chainless.platform.health.component import component as health
 from chainless.platform.mail.component import component as mail
 from chainless.platform.members.component import component as members
@@ -100,6 +100,11 @@ def add_commands(cli: typer.Typer, components: Iterable[Component] = COMPONENTS)
     for component in components:
         for command in component.commands():
             cli.command()(command)
+
+
+def health_checks(components: Iterable[Component] = COMPONENTS) -> list[tuple[str, HealthCheck]]:
+    """What ``/readyz`` checks, in the components' order."""
+    return [check for component in components for check in component.health_checks()]
 
 
 def start(services: Services, components: Iterable[Component] = COMPONENTS) -> None:

@@ -1,4 +1,5 @@
-"""What a component hands the assembly: its routers, jobs, event handlers, commands, startup.
+"""What a component hands the assembly: routers, jobs, event handlers, commands, health checks
+and a startup hook.
 
 Every component (each platform feature, oauth, chain, deployer, ...) exports one
 :class:`Component` from its ``component.py``; ``chainless.platform.assembly`` lists them, and the
@@ -45,6 +46,8 @@ class Routes:
 JobFunction = Callable[..., None]  # declared with ``core.jobs.job``
 Handler = Callable[..., None]  # as ``core.events.Handler``
 Command = Callable[..., Any]  # a Typer command function, added under its own name
+# A readiness check: a short description of the dependency, or an exception when it is down.
+HealthCheck = Callable[["Services"], str]
 
 
 class Component:
@@ -64,6 +67,10 @@ class Component:
         return ()
 
     def commands(self) -> Sequence[Command]:
+        return ()
+
+    def health_checks(self) -> Sequence[tuple[str, HealthCheck]]:
+        """(name, check) pairs that ``/readyz`` runs: the dependencies this component needs."""
         return ()
 
     def start(self, services: Services) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chainless.platform.core.components import Component, RoutePriority, Routes
+from chainless.platform.core.components import Component, HealthCheck, RoutePriority, Routes
 
 
 class Health(Component):
@@ -14,6 +14,11 @@ class Health(Component):
         from chainless.platform.health.endpoints import router
 
         return [Routes(router, priority=RoutePriority.PROBES)]
+
+    def health_checks(self) -> Sequence[tuple[str, HealthCheck]]:
+        from chainless.platform.health.endpoints import check_database, check_redis
+
+        return [("database", check_database), ("redis", check_redis)]
 
 
 component = Health()

@@ -196,3 +196,10 @@ def test_a_component_lists_only_declared_jobs() -> None:
 
     with pytest.raises(TypeError, match=r"careless lists .* not a @job"):
         assembly.job_specs([Careless()])
+
+
+def test_readiness_runs_every_components_health_checks(client: Any) -> None:
+    """The core's checks and the relay's chain check, each declared by its component."""
+    declared = [name for name, _check in assembly.health_checks()]
+    assert declared == ["database", "redis", "chain"]
+    assert list(client.get("/readyz").json()["checks"]) == declared
