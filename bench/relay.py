@@ -73,10 +73,10 @@ from bench.loadgen import build_request, read_response
 from chainless.chain.contracts import compile_contracts, contract_at, deploy
 from chainless.chain.contracts.forwarder import sign_forward_request
 from chainless.chain.localnode import LocalChain
+from chainless.platform import assembly
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.services import build_services, run_job
 from chainless.platform.core.settings import Settings
-from chainless.platform.tasks import load_jobs
 
 CHAIN_ID = 31337
 RELAY_SCOPE = "basic:address basic:user_id transaction:broadcast"
@@ -462,7 +462,7 @@ class Tracker:
     """The scheduler's part: tracking passes in a loop on the server's database."""
 
     def __init__(self, env: dict[str, str]) -> None:
-        load_jobs()
+        assembly.install()
         settings = Settings(
             mode="test",
             database_url=env["CHAINLESS_DATABASE_URL"],

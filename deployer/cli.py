@@ -192,6 +192,4 @@ def cancel(
         console.print(f"[green]deployment {done['id']} cancelled[/green]")
 
 
-def register(app: typer.Typer) -> None:
-    for command in (deploy, cancel, releases, rollback):
-        app.command()(command)
+COMMANDS = (deploy, cancel, releases, rollback)  # the deployer component declares these

@@ -16,7 +16,6 @@ from chainless.oauth import live_families  # noqa: F401 - its epoch watch must b
 from chainless.oauth.models import AuthorizationCode, RefreshToken, TokenFamily, UserAuthorization
 from chainless.platform.alerts.service import Level, raise_alert
 from chainless.platform.audit import service as audit
-from chainless.platform.core import events
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.services import Services
 
@@ -111,9 +110,9 @@ def refresh_token_row(
     return token, family, family.revoked_at is None and grant_revoked_at is None
 
 
-@events.subscribe(events.APP_DELISTED)
-def _on_app_delisted(session: Session, *, app_id: str, **_: object) -> None:
-    """Delisting is immediate: every grant of the app ends with it."""
+def on_app_delisted(session: Session, *, app_id: str, **_: object) -> None:
+    """Delisting is immediate: every grant of the app ends with it (``events.APP_DELISTED``,
+    subscribed by ``oauth.component``)."""
     grants = list(
         session.scalars(
             select(UserAuthorization).where(

@@ -1,20 +1,12 @@
-"""Background jobs of the wallet login, and how often the scheduler runs them.
-
-Registered once ``chainless.platform.tasks.JOB_MODULES`` lists this module, scheduled once the
-scheduler reads ``periodic_jobs()`` (as it does for the apikeys feature).
-"""
+"""Background jobs of the wallet login (declared to the assembly by ``oauth.component``)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from chainless.oauth import keys, tokens
-from chainless.oauth.models import SigningKey
 from chainless.platform.audit import service as audit
-from chainless.platform.core.clock import utcnow
 from chainless.platform.core.jobs import job
 from chainless.platform.core.services import JobScope
 
@@ -23,42 +15,28 @@ ROTATE_SIGNING_KEY = "oauth.rotate_signing_key"
 log = logging.getLogger("chainless.oauth.tasks")
 
 
-def periodic_jobs() -> list[tuple[str, int]]:
-    """(job name, interval in seconds) for the scheduler (beat)."""
-    return [(ROTATE_SIGNING_KEY, 3600)]
-
-
-@job(ROTATE_SIGNING_KEY)
+@job(ROTATE_SIGNING_KEY, every=timedelta(hours=1))
 def rotate_signing_key(scope: JobScope) -> None:
-    """Start signing with a fresh key once the current one is ``signing_key_rotation_days`` old.
-
-    Idempotent: a rerun finds a young key and does nothing. The retired key stays in the JWKS
-    until every token it signed has expired (``keys.rotate``).
-    """
+    """Sign with the next key once the current one has signed for ``signing_key_rotation_days``,
+    and publish a new next key (``keys.rotate_when_due``; idempotent: a rerun finds a young
+    key). The retired key stays in the JWKS until every token it signed has expired."""
     settings = scope.services.settings
-    current = scope.session.scalars(
-        select(SigningKey)
-        .where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.created_at.desc())
-        .limit(1)
-        .with_for_update()
-    ).first()
-    if current is None:
-        return  # the first token creates the first key
-    if utcnow() - current.created_at < timedelta(days=settings.oauth.signing_key_rotation_days):
-        return
-    created = keys.rotate(
+    rotation = keys.rotate_when_due(
         scope.session,
         keys.KeyCipher(settings.secret_key),
+        rotate_after=timedelta(days=settings.oauth.signing_key_rotation_days),
         token_lifetime=timedelta(seconds=settings.oauth.access_token_ttl_seconds),
     )
+    if rotation is None:
+        return
+    retired, signing = rotation.retired.kid, rotation.signing.kid
     audit.record(
         scope.session,
         audit.SYSTEM,
         "oauth.signing_key_rotated",
         target_type="signing_key",
-        target_id=created.kid,
-        summary=f"key {current.kid} retired after {settings.oauth.signing_key_rotation_days} days",
+        target_id=signing,
+        summary=f"key {retired} retired after {settings.oauth.signing_key_rotation_days} days",
     )
     tokens.keyring(scope.services).invalidate()
-    log.info("signing key rotated", extra={"kid": created.kid, "retired": current.kid})
+    log.info("signing key rotated", extra={"kid": signing, "retired": retired})

@@ -76,8 +76,9 @@ def keyring(services: Services) -> KeyRing:
 
 
 def ensure_signing_key(services: Services) -> None:
-    """Have a signing key before the request writes anything: the first key is created in a
-    transaction of its own, and SQLite (one writer at a time) would make that transaction wait
+    """Have the signing key and the next one (``keys.ensure``): at the api's start (the oauth
+    component), and before a token request writes anything, since the first pair is created in a
+    transaction of its own and SQLite (one writer at a time) would make that transaction wait
     for the request's, which waits for it."""
     keyring(services).ensure(services.database.session)
 

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from chainless.platform import assembly
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.middleware import EdgeMiddleware
 from chainless.platform.core.problem_handlers import install_problem_handlers
 from chainless.platform.core.services import Services, build_services
 from chainless.platform.core.settings import Settings, load_settings
-from chainless.platform.tasks import load_jobs
 
 API_DESCRIPTION = """
 The Chainless open platform: developer accounts, mini-programs, API keys, review and listing,
@@ -26,10 +26,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     settings = settings or (services.settings if services else load_settings())
     owns_services = services is None
     services = services or build_services(settings)
-    load_jobs()
+    assembly.install()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        assembly.start(services)
         yield
         if owns_services:
             services.close()
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.services = services
     app.state.settings = settings
     install_problem_handlers(app)
-    _include_routers(app)
+    assembly.include_routers(app)  # by priority: the OAuth and relay routes first
+    app.state.health_checks = assembly.health_checks()  # what /readyz runs
     from chainless.chain.relay.lean_submit import LeanRelaySubmit
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection
     from chainless.oauth.endpoints.lean_token import LeanToken
@@ -59,48 +61,3 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(LeanRelaySubmit)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
-
-
-def _include_routers(app: FastAPI) -> None:
-    from chainless.chain.relay.config_endpoints import router as relay_config
-    from chainless.chain.relay.endpoints import router as relay
-    from chainless.chain.relay.sponsored_endpoints import router as relay_sponsored
-    from chainless.deployer.deployments.endpoints import router as deployments
-    from chainless.deployer.releases.cdn import router as cdn
-    from chainless.deployer.releases.endpoints import router as releases
-    from chainless.oauth.endpoints import router as oauth
-    from chainless.platform.accounts.endpoints import router as accounts
-    from chainless.platform.alerts.endpoints import router as alerts
-    from chainless.platform.apikeys.endpoints import router as apikeys
-    from chainless.platform.apps.endpoints import router as apps
-    from chainless.platform.audit.endpoints import router as audit
-    from chainless.platform.auth.endpoints import router as auth
-    from chainless.platform.health.endpoints import router as health
-    from chainless.platform.members.endpoints import router as members
-    from chainless.platform.permissions_api.endpoints import router as permissions
-    from chainless.platform.qualifications.endpoints import router as qualifications
-    from chainless.platform.web.endpoints import router as console
-
-    # FastAPI tries the routes in order, every one of them (~120), so the hottest go first: a
-    # route near the end cost a refresh 12% of its CPU in matching alone (docs/BENCHMARKS.md)
-    app.include_router(health)
-    app.include_router(oauth)
-    app.include_router(relay, prefix="/api/v1")
-    app.include_router(relay_sponsored, prefix="/api/v1")
-    for router in (
-        apps,
-        apikeys,
-        auth,
-        accounts,
-        qualifications,
-        permissions,
-        audit,
-        alerts,
-        deployments,
-        releases,
-    ):  # hot first
-        app.include_router(router, prefix="/api/v1")
-    app.include_router(members, prefix="/api/v1")
-    app.include_router(relay_config, prefix="/api/v1")
-    app.include_router(cdn)
-    app.include_router(console)

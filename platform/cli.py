@@ -279,10 +279,10 @@ def main() -> None:
     app()
 
 
-def _register_components() -> None:
-    from chainless.deployer.cli import register
+def _add_component_commands() -> None:
+    from chainless.platform import assembly
 
-    register(app)
+    assembly.add_commands(app)
 
 
-_register_components()
+_add_component_commands()

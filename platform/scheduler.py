@@ -7,28 +7,22 @@ because every job is idempotent.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from types import ModuleType
 from typing import Any
 
-from chainless.platform.core.jobs import registered_jobs
+from chainless.platform import assembly
 from chainless.platform.core.services import Services
-from chainless.platform.tasks import load_jobs
 
 log = logging.getLogger("chainless.scheduler")
 
 MINUTE = 60.0
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
-APIKEYS_TASKS = "chainless.platform.apikeys.tasks"
-# Features that declare their own ``periodic_jobs()`` (skipped when not installed).
-FEATURE_TASKS = ("chainless.chain.relay.tasks", "chainless.deployer.releases.tasks")
 
 
 @dataclass(frozen=True)
@@ -38,85 +32,14 @@ class PeriodicJob:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-CORE_JOBS = (PeriodicJob("audit.enforce_retention", DAY),)
-# Used when the apikeys tasks do not declare their own ``periodic_jobs()``.
-APIKEYS_DEFAULTS = (
-    PeriodicJob("apikeys.flush_usage", 30.0),
-    PeriodicJob("apikeys.expiry_reminders", HOUR),
-)
-
-
 def periodic_jobs() -> list[PeriodicJob]:
-    """Every periodic job whose job is registered (a missing feature is skipped, with a note)."""
-    load_jobs()
-    known = registered_jobs()
-    declared = [*CORE_JOBS, *_apikeys_jobs(), *_feature_jobs()]
-    for skipped in (j.name for j in declared if j.name not in known):
-        log.info("periodic job %s skipped: no such job is registered", skipped)
-    return [j for j in declared if j.name in known]
-
-
-def _apikeys_jobs() -> list[PeriodicJob]:
-    module = _optional_module(APIKEYS_TASKS)
-    if module is None:
-        return []
-    declare = getattr(module, "periodic_jobs", None)
-    if declare is None:
-        return list(APIKEYS_DEFAULTS)
-    return coerce_periodic_jobs(declare())
-
-
-def _feature_jobs() -> list[PeriodicJob]:
-    found: list[PeriodicJob] = []
-    for name in FEATURE_TASKS:
-        module = _optional_module(name)
-        declare = getattr(module, "periodic_jobs", None)
-        if declare is not None:
-            found.extend(coerce_periodic_jobs(declare()))
-    return found
-
-
-def _optional_module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name != name:
-            raise
-        return None
-
-
-def coerce_periodic_jobs(declared: object) -> list[PeriodicJob]:
-    """Read another feature's declaration: ``{name: seconds | timedelta}``, or an iterable of
-    ``(name, seconds | timedelta[, kwargs])`` or of objects with ``name`` and ``every``."""
-    if isinstance(declared, Mapping):
-        return [PeriodicJob(str(name), _seconds(every)) for name, every in declared.items()]
-    if not isinstance(declared, Iterable):
-        raise TypeError(f"periodic_jobs() returned {type(declared).__name__}, not a collection")
-    return [_coerce_one(entry) for entry in declared]
-
-
-def _coerce_one(entry: object) -> PeriodicJob:
-    if isinstance(entry, PeriodicJob):
-        return entry
-    if isinstance(entry, tuple) and len(entry) in (2, 3):
-        kwargs = dict(entry[2]) if len(entry) == 3 else {}
-        return PeriodicJob(str(entry[0]), _seconds(entry[1]), kwargs)
-    name, every = getattr(entry, "name", None), getattr(entry, "every", None)
-    if isinstance(name, str) and every is not None:
-        return PeriodicJob(name, _seconds(every), dict(getattr(entry, "kwargs", None) or {}))
-    raise TypeError(f"cannot read a periodic job from {entry!r}")
-
-
-def _seconds(every: object) -> float:
-    if isinstance(every, timedelta):
-        seconds = every.total_seconds()
-    elif isinstance(every, int | float) and not isinstance(every, bool):
-        seconds = float(every)
-    else:
-        raise TypeError(f"a periodic job's interval is seconds or a timedelta, not {every!r}")
-    if seconds <= 0:
-        raise ValueError(f"a periodic job needs a positive interval, not {every!r}")
-    return seconds
+    """Every job a component declares with ``every``, in the components' order: a periodic job
+    is scheduled because its component is in the assembly, never because a module was read."""
+    return [
+        PeriodicJob(spec.name, spec.every)
+        for spec in assembly.job_specs()
+        if spec.every is not None
+    ]
 
 
 def beat_schedule(jobs: Sequence[PeriodicJob] | None = None) -> dict[str, dict[str, Any]]:

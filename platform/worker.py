@@ -25,11 +25,11 @@ from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.signals import worker_process_shutdown, worker_shutdown
 
+from chainless.platform import assembly
 from chainless.platform.core.jobs import JobSpec, registered_jobs
 from chainless.platform.core.services import Services, build_services, run_job
 from chainless.platform.core.settings import Settings, load_settings
 from chainless.platform.scheduler import beat_schedule
-from chainless.platform.tasks import load_jobs
 
 log = logging.getLogger("chainless.worker")
 
@@ -69,10 +69,11 @@ def _configured(settings: Settings) -> Celery:
 
 
 def celery_app(settings: Settings) -> Celery:
-    """The workers' app: the configuration, one task per registered job, the beat schedule."""
+    """The workers' app: the configuration, one task per job of the assembled components, the
+    beat schedule of their periodic jobs."""
     app = _configured(settings)
     services = _WorkerServices(settings)
-    load_jobs()
+    assembly.install()
     for spec in registered_jobs().values():
         _register(app, spec, services)
     app.conf.beat_schedule = beat_schedule()

@@ -18,12 +18,12 @@ import pytest
 from redis import Redis
 from sqlalchemy import Engine
 
+from chainless.platform import assembly
 from chainless.platform.core.db import Database, make_engine
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.migrate import upgrade
 from chainless.platform.core.services import Services, build_services, run_job
 from chainless.platform.core.settings import Settings
-from chainless.platform.tasks import load_jobs
 
 BACKEND = os.environ.get("CHAINLESS_TEST_DATABASE", "postgres")
 PG_ADMIN = os.environ.get("CHAINLESS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -131,7 +131,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture
 def services(engine: Engine, settings: Settings, redis_client: Redis | None) -> Iterator[Services]:
     """Services on one connection whose outer transaction is rolled back after the test."""
-    load_jobs()
+    assembly.install()
     connection = engine.connect()
     outer = connection.begin()
     built = build_services(settings, database=Database(connection), redis=redis_client)

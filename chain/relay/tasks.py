@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chainless.chain.relay import broadcasting, repository, tracking, webhooks
 from chainless.chain.relay.relayers import nonces
 from chainless.platform.core.jobs import job
@@ -12,11 +14,6 @@ TRACK = "relay.track"
 DELIVER_WEBHOOK = "relay.deliver_webhook"
 RESYNC_RELAYERS = "relay.resync_relayers"
 SEND_REPLACEMENT = "relay.send_replacement"
-
-
-def periodic_jobs() -> list[tuple[str, float]]:
-    """(job name, interval in seconds) for the scheduler (beat)."""
-    return [(TRACK, 3.0), (RESYNC_RELAYERS, 60.0)]
 
 
 @job(BROADCAST, max_retries=8, backoff_seconds=1.0)
@@ -35,7 +32,7 @@ def send_replacement(scope: JobScope, transaction_id: str, tx_hash: str) -> None
         broadcasting.send_replacement(scope.services, tx, tx_hash)
 
 
-@job(TRACK, max_retries=0)
+@job(TRACK, max_retries=0, every=timedelta(seconds=3))
 def track(scope: JobScope) -> None:
     """One tracking pass; the next one comes with the schedule."""
     tracking.track(scope.services, scope.session)
@@ -46,7 +43,7 @@ def deliver_webhook(scope: JobScope, delivery_id: str) -> None:
     webhooks.deliver(scope.services, scope.session, delivery_id)
 
 
-@job(RESYNC_RELAYERS, max_retries=0)
+@job(RESYNC_RELAYERS, max_retries=0, every=timedelta(minutes=1))
 def resync_relayers(scope: JobScope) -> None:
     """Relayer nonces back in step with the chains after a restart (see ``relayers.nonces``)."""
     nonces.resync_all(scope.services, scope.session)

@@ -2,7 +2,6 @@
 
 from fastapi import APIRouter
 
-from chainless.oauth import revocation  # noqa: F401  (subscribes to app delisting)
 from chainless.oauth.endpoints import authorize, metadata, signin, token, userinfo, wallet
 
 router = APIRouter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -27,12 +27,7 @@ REMINDER_ACTION = "api_key.expiry_reminder_sent"
 log = logging.getLogger("chainless.apikeys.tasks")
 
 
-def periodic_jobs() -> list[tuple[str, int]]:
-    """(job name, interval in seconds) for the scheduler (beat)."""
-    return [(FLUSH_USAGE, 60), (EXPIRY_REMINDERS, 3600)]
-
-
-@job(FLUSH_USAGE)
+@job(FLUSH_USAGE, every=timedelta(minutes=1))
 def flush_usage(scope: JobScope) -> None:
     """Move the counted calls into ``usage_count`` / ``last_used_at``.
 
@@ -49,7 +44,7 @@ def flush_usage(scope: JobScope) -> None:
     repository.add_usage(scope.session, taken)
 
 
-@job(EXPIRY_REMINDERS)
+@job(EXPIRY_REMINDERS, every=timedelta(hours=1))
 def expiry_reminders(scope: JobScope) -> None:
     """Email the developer once per key that expires within 14 days and was not rotated.
 

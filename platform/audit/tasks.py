@@ -25,7 +25,7 @@ BATCH_SIZE = 5000
 CLOCK_MARGIN = timedelta(hours=1)
 
 
-@job(RETENTION_JOB, max_retries=3, backoff_seconds=60.0)
+@job(RETENTION_JOB, max_retries=3, backoff_seconds=60.0, every=timedelta(days=1))
 def enforce_retention(scope: JobScope, *, batch_size: int = BATCH_SIZE) -> None:
     days = scope.services.settings.audit_retention_days
     cutoff = utcnow() - timedelta(days=days) - CLOCK_MARGIN

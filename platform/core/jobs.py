@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import event
@@ -46,21 +47,50 @@ class JobSpec:
     function: JobFunction
     max_retries: int = 5
     backoff_seconds: float = 2.0
+    every: float | None = None  # seconds between scheduled runs; None: sent only by enqueue
 
 
+_SPEC_ATTRIBUTE = "__chainless_job__"
 _registry: dict[str, JobSpec] = {}
 
 
 def job(
-    name: str, *, max_retries: int = 5, backoff_seconds: float = 2.0
+    name: str,
+    *,
+    max_retries: int = 5,
+    backoff_seconds: float = 2.0,
+    every: timedelta | float | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
-    """Register ``function`` as the job ``name``; it is called with keyword arguments only."""
+    """Declare ``function`` as the job ``name``, called with keyword arguments only; with
+    ``every`` (a timedelta, or seconds) the scheduler also sends it on that interval.
 
-    def register(function: JobFunction) -> JobFunction:
-        _registry[name] = JobSpec(name, function, max_retries, backoff_seconds)
+    Declaring registers nothing: the job runs once its component lists it and the assembly
+    registers that declaration (``chainless.platform.assembly``, docs/decisions/0009), so no
+    job depends on some module having been imported first."""
+    seconds = every.total_seconds() if isinstance(every, timedelta) else every
+    if seconds is not None and seconds <= 0:
+        raise ValueError(f"job {name}: a periodic job needs a positive interval, not {every!r}")
+
+    def declare(function: JobFunction) -> JobFunction:
+        spec = JobSpec(name, function, max_retries, backoff_seconds, seconds)
+        setattr(function, _SPEC_ATTRIBUTE, spec)
         return function
 
-    return register
+    return declare
+
+
+def declared_job(candidate: object) -> JobSpec | None:
+    """The job ``candidate`` was declared as with :func:`job`, if it is one."""
+    spec = getattr(candidate, _SPEC_ATTRIBUTE, None) if callable(candidate) else None
+    return spec if isinstance(spec, JobSpec) else None
+
+
+def register(spec: JobSpec) -> None:
+    """Make the job known to the runners (the assembly calls this for every declared job)."""
+    known = _registry.get(spec.name)
+    if known is not None and known.function is not spec.function:
+        raise ValueError(f"two jobs are declared as {spec.name!r}")
+    _registry[spec.name] = spec
 
 
 def registered_jobs() -> dict[str, JobSpec]:

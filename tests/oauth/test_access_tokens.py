@@ -217,12 +217,13 @@ def test_the_rotation_job_rotates_a_key_once_it_is_old(
     run_job(services, rotation, {})
     assert {key["kid"] for key in jwks(client)["keys"]} == before_run  # a young key stays
 
-    with services.transaction() as session:
+    with services.transaction() as session:  # every key a rotation period old
+        old = utcnow() - timedelta(
+            days=services.settings.oauth.signing_key_rotation_days, seconds=1
+        )
+        session.execute(update(SigningKey).values(created_at=old))
         session.execute(
-            update(SigningKey).values(
-                created_at=utcnow()
-                - timedelta(days=services.settings.oauth.signing_key_rotation_days, seconds=1)
-            )
+            update(SigningKey).where(SigningKey.activated_at.is_not(None)).values(activated_at=old)
         )
     run_job(services, rotation, {})
     run_job(services, rotation, {})  # idempotent: the new key is young

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from chainless.platform.apikeys import repository
-from chainless.platform.apikeys.tasks import periodic_jobs
 from chainless.platform.core.jobs import get_job
 from chainless.platform.core.services import run_job
 from chainless.platform.models import ApiKey, AuditEvent, OutboxEmail
+from chainless.platform.scheduler import periodic_jobs
 from tests.factories import Factory
 from tests.platform.apikeys_helpers import call_self, create_app, create_key, keys_url, set_key
 
@@ -135,8 +135,8 @@ def test_expiry_reminders_go_once_per_key_and_only_for_keys_that_need_one(
 
 
 def test_periodic_jobs_are_registered() -> None:
-    schedule = dict(periodic_jobs())
-    assert set(schedule) == {"apikeys.flush_usage", "apikeys.expiry_reminders"}
-    for name, seconds in schedule.items():
+    schedule = {job.name: job.every for job in periodic_jobs()}
+    assert schedule["apikeys.flush_usage"] == 60
+    assert schedule["apikeys.expiry_reminders"] == 3600
+    for name in ("apikeys.flush_usage", "apikeys.expiry_reminders"):
         assert get_job(name).name == name
-        assert seconds > 0

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 import time
-import types
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,16 @@ from typing import Any
 import pytest
 from redis import Redis
 
-from chainless.platform.core import jobs as job_registry
 from chainless.platform.core.db import Database
-from chainless.platform.core.jobs import JobSpec, enqueue, registered_jobs
+from chainless.platform.core.jobs import enqueue, registered_jobs
 from chainless.platform.core.services import Services, build_services
 from chainless.platform.core.settings import Settings
 from chainless.platform.mail import service as mail
 from chainless.platform.scheduler import (
-    APIKEYS_TASKS,
     DAY,
     EmbeddedScheduler,
     PeriodicJob,
     beat_schedule,
-    coerce_periodic_jobs,
     periodic_jobs,
 )
 from chainless.platform.worker import QUEUE, CeleryJobRunner, DataDirScheduler, celery_app
@@ -142,65 +137,13 @@ def test_jobs_reach_celery_only_after_the_commit(
 def test_periodic_jobs_are_the_registered_ones() -> None:
     declared = {job.name: job.every for job in periodic_jobs()}
     assert declared["audit.enforce_retention"] == DAY
+    assert declared["oauth.rotate_signing_key"] == 3600  # it never ran before (issue 12, 8)
     assert set(declared) <= registered_jobs().keys()
-    if "apikeys.flush_usage" in registered_jobs():  # the apikeys feature declares its own
-        assert {"apikeys.flush_usage", "apikeys.expiry_reminders"} <= declared.keys()
     schedule = beat_schedule()
     assert schedule.keys() == declared.keys()
     for name, entry in schedule.items():
         assert entry["task"] == name
         assert entry["schedule"] == timedelta(seconds=declared[name])
-
-
-def _register(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
-    for name in names:
-        spec = JobSpec(name, lambda scope: None)
-        monkeypatch.setitem(job_registry._registry, name, spec)
-
-
-def test_apikeys_defaults_apply_when_the_feature_declares_no_schedule(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _register(monkeypatch, "apikeys.flush_usage", "apikeys.expiry_reminders")
-    monkeypatch.setitem(sys.modules, APIKEYS_TASKS, types.ModuleType(APIKEYS_TASKS))
-    declared = {job.name: job.every for job in periodic_jobs()}
-    assert declared["apikeys.flush_usage"] == 30
-    assert declared["apikeys.expiry_reminders"] == 3600
-
-
-def test_the_apikeys_declaration_wins_and_unregistered_jobs_are_skipped(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    _register(monkeypatch, "apikeys.flush_usage")
-    module = types.ModuleType(APIKEYS_TASKS)
-    module.periodic_jobs = lambda: [("apikeys.flush_usage", 45), ("apikeys.unknown", 10)]  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, APIKEYS_TASKS, module)
-    declared = {job.name: job.every for job in periodic_jobs()}
-    assert declared["apikeys.flush_usage"] == 45
-    assert "apikeys.unknown" not in declared
-
-
-def test_a_missing_apikeys_feature_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, APIKEYS_TASKS, None)
-    features = ("relay.", "deployer.")  # other features' own declarations
-    names = [job.name for job in periodic_jobs() if not job.name.startswith(features)]
-    assert names == ["audit.enforce_retention"]
-
-
-def test_declarations_are_read_in_every_documented_shape() -> None:
-    entry = types.SimpleNamespace(name="c", every=timedelta(minutes=2), kwargs={"x": 1})
-    assert coerce_periodic_jobs({"a": 30, "b": timedelta(hours=1)}) == [
-        PeriodicJob("a", 30.0),
-        PeriodicJob("b", 3600.0),
-    ]
-    assert coerce_periodic_jobs([("a", 30), ("b", 5, {"k": "v"}), entry]) == [
-        PeriodicJob("a", 30.0),
-        PeriodicJob("b", 5.0, {"k": "v"}),
-        PeriodicJob("c", 120.0, {"x": 1}),
-    ]
-    for bad in (42, [("a", 0)], [("a", "soon")], [object()]):
-        with pytest.raises((TypeError, ValueError)):
-            coerce_periodic_jobs(bad)
 
 
 # --- the embedded scheduler -----------------------------------------------------------------

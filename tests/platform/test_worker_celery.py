@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from redis import Redis
 
+from chainless.platform import assembly
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.jobs import enqueue
 from chainless.platform.core.migrate import upgrade
@@ -23,7 +24,6 @@ from chainless.platform.core.services import Services, build_services
 from chainless.platform.core.settings import Settings
 from chainless.platform.mail import service as mail
 from chainless.platform.models import AuditEvent, OutboxEmail
-from chainless.platform.tasks import load_jobs
 from chainless.platform.worker import CeleryJobRunner
 from tests.conftest import PG_ADMIN, REDIS_URL
 
@@ -122,7 +122,7 @@ def wait_for(condition: Callable[[], bool], log: Path, what: str) -> None:
 
 def sender(database_url: str, tmp_path: Path) -> Services:
     """The api side: its job runner is the Celery one, chosen by the settings."""
-    load_jobs()
+    assembly.install()
     settings = Settings(
         mode="test",
         database_url=database_url,

@@ -1,0 +1,47 @@
+"""The transaction relay's declaration to the assembly (docs/decisions/0009)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chainless.platform.core.components import (
+    Component,
+    HealthCheck,
+    JobFunction,
+    RoutePriority,
+    Routes,
+)
+
+
+class Chain(Component):
+    name = "chain"
+
+    def routes(self) -> Sequence[Routes]:
+        from chainless.chain.relay.config_endpoints import router as config
+        from chainless.chain.relay.endpoints import router as relay
+        from chainless.chain.relay.sponsored_endpoints import router as sponsored
+
+        return [
+            Routes(relay, "/api/v1", RoutePriority.HOT),  # every submission and status poll
+            Routes(sponsored, "/api/v1", RoutePriority.HOT),
+            Routes(config, "/api/v1", RoutePriority.COLD),  # a developer's occasional edit
+        ]
+
+    def health_checks(self) -> Sequence[tuple[str, HealthCheck]]:
+        from chainless.chain.health import check_rpc
+
+        return [("chain", check_rpc)]
+
+    def jobs(self) -> Sequence[JobFunction]:
+        from chainless.chain.relay import tasks
+
+        return [
+            tasks.broadcast,
+            tasks.send_replacement,
+            tasks.track,
+            tasks.deliver_webhook,
+            tasks.resync_relayers,
+        ]
+
+
+component = Chain()
