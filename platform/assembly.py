@@ -1,5 +1,5 @@
 """The platform's components, in one ordered list that the api, the worker and the scheduler
-all read (docs/decisions/0009-component-registration.md).
+all read (docs/decisions/0010-component-registration.md).
 
 This is the only list: a component is part of the platform because it is named here, the way
 warehouse's ``config.include`` calls name its parts. What a component brings (routers, jobs and

@@ -4,7 +4,7 @@ and a startup hook.
 Every component (each platform feature, oauth, chain, deployer, ...) exports one
 :class:`Component` from its ``component.py``; ``chainless.platform.assembly`` lists them, and the
 api, the worker and the scheduler are all built from that one list (warehouse's ``includeme``,
-docs/decisions/0009-component-registration.md). Nothing is registered by importing a module.
+docs/decisions/0010-component-registration.md). Nothing is registered by importing a module.
 
 Each facet is a method that imports what it names when called, so reading the commands (every
 ``chainless`` invocation) does not import the routers and the chain libraries behind them.
