@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,37 @@ def test_the_registered_repository_is_checked_with_its_host(
     missing, owner = _app_with_repo(factory, "https://github.com/dev/missing", jobs)
     gone = factory.client.post(f"/api/v1/apps/{missing}/deploy/check", headers=owner.headers)
     assert (gone.status_code, gone.json()["code"]) == (404, "repo_not_found")
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_host_that_cannot_be_reached_is_source_unavailable_with_the_request_id(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    services.settings.deployer.github_api_url = f"http://127.0.0.1:{_closed_port()}/api/v3"
+    checked = factory.client.post(
+        f"/api/v1/apps/{app_id}/deploy/check",
+        headers={**developer.headers, "X-Request-ID": "check-1"},
+    )
+    assert checked.status_code == 503, checked.text
+    body = checked.json()
+    assert (body["code"], body["request_id"]) == ("source_unavailable", "check-1")
+    assert "could not be reached" in body["detail"]
+    assert "connection was refused" in body["detail"]
+
+
+def test_a_git_host_that_cannot_be_reached_is_source_unavailable(services: Any) -> None:
+    from chainless.deployer.sources import SourceUnavailable, source_for
+
+    services.settings.deployer.git_schemes = ["https"]
+    url = f"https://127.0.0.1:{_closed_port()}/dev/greeter.git"
+    with pytest.raises(SourceUnavailable, match="could not reach"):
+        source_for(url, services.settings).describe(url)
 
 
 def test_a_deployment_that_lost_its_worker_stops_holding_the_queue(
