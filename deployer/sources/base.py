@@ -41,6 +41,9 @@ class SourceUnavailable(SourceError):
     """The code host failed or refused us (rate limit, outage): worth retrying later."""
 
     status, code, title = 503, "source_unavailable", "Repository host unavailable"
+    # the deployment fails after ``source_attempts`` runs of the stage (a host that stays away
+    # must not keep it, and every later deployment of the app, waiting)
+    budgeted = True
 
 
 _NETWORK_REASONS = (

@@ -185,6 +185,9 @@ class DeployerSettings(BaseModel):
     # none otherwise; "file" is refused in production (it reads the worker's own disk).
     git_schemes: list[GitScheme] = Field(default_factory=list)
     git_timeout_seconds: float = Field(default=300, gt=0)
+    # runs of a stage that cannot reach the repository host (source_unavailable) before the
+    # deployment fails; the job's backoff (5 s, doubling) makes the default about 2.5 minutes
+    source_attempts: int = Field(default=6, ge=1, le=20)
     max_download_bytes: int = Field(default=100 * 1_048_576, ge=1024)
     max_source_bytes: int = Field(default=256 * 1_048_576, ge=1024)
     max_source_files: int = Field(default=20_000, ge=1)
