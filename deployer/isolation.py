@@ -133,7 +133,13 @@ class Sandbox:
         self._steps = 0
 
     def _hideable(self, paths: Iterable[Path]) -> list[str]:
-        hidden = []
+        """The outermost of the existing folders: one tmpfs over a folder hides all below it.
+
+        A folder inside another hidden one (the data folder inside the checkout, storage inside
+        the data folder: the embedded default) is left out. Once the outer folder is covered the
+        inner one no longer exists as a mount point, and mounting over it would fail the step.
+        """
+        folders = set()
         for path in paths:
             resolved = path.resolve()
             if self.root.resolve().is_relative_to(resolved):
@@ -141,8 +147,13 @@ class Sandbox:
                     f"the build folder {self.root} lies inside {resolved}, hidden from builds"
                 )
             if resolved.is_dir():
-                hidden.append(str(resolved))
-        return sorted(set(hidden))
+                folders.add(resolved)
+        outermost = (
+            folder
+            for folder in folders
+            if not any(other != folder and folder.is_relative_to(other) for other in folders)
+        )
+        return sorted(str(folder) for folder in outermost)
 
     def __enter__(self) -> Sandbox:
         return self

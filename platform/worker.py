@@ -26,7 +26,7 @@ from celery.beat import PersistentScheduler
 from celery.signals import worker_process_shutdown, worker_shutdown
 
 from chainless.platform import assembly
-from chainless.platform.core.jobs import JobSpec, registered_jobs
+from chainless.platform.core.jobs import MAX_BACKOFF_SECONDS, JobSpec, registered_jobs
 from chainless.platform.core.services import Services, build_services, run_job
 from chainless.platform.core.settings import Settings, load_settings
 from chainless.platform.scheduler import beat_schedule
@@ -34,7 +34,6 @@ from chainless.platform.scheduler import beat_schedule
 log = logging.getLogger("chainless.worker")
 
 QUEUE = "chainless"
-MAX_BACKOFF_SECONDS = 600
 # Publishing happens right after a commit; ride out a short Redis hiccup, then fail loudly.
 PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
 

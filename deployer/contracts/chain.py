@@ -27,6 +27,7 @@ class ChainUnavailable(SourceUnavailable):
     """No RPC URL of the environment's chain answered: the stage is retried with backoff."""
 
     code, title = "chain_unavailable", "Chain unavailable"
+    budgeted = False  # retried by the job's own budget: a signed transaction is on record
 
 
 class AwaitingConfirmations(ChainUnavailable):

@@ -52,6 +52,11 @@ RUN_DEPLOYMENT = "deployer.run_deployment"
 # A deployment still "running" this long after it started lost its worker for good (its job ran
 # out of retries): it no longer holds up the app's queue and is marked failed.
 STALE_AFTER = timedelta(hours=2)
+# A deployment first in its queue but still "queued" this long after anything moved (its own
+# events, or the queue's last finished deployment, which wakes it) lost its job: the embedded
+# runner's queue is in memory and gone after a restart, and a job that keeps failing before its
+# first event runs out of retries. It no longer holds up the queue either.
+QUEUED_STALE_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -140,13 +145,12 @@ def _claim(session: Session, deployment: Deployment) -> None:
     """Start a queued deployment unless another of the same app and environment is ahead."""
     repository.lock_app(session, deployment.app_id)
     blocking = repository.ahead_of(session, deployment)
-    if blocking is not None and _stale(blocking):
-        stale = AppError(
-            f"no progress since {blocking.started_at:%Y-%m-%d %H:%M} UTC; deployment "
-            f"{deployment.id} went ahead",
-            code="deployment_stale",
-        )
-        _fail(session, blocking, blocking.stage or "queue", stale, logs=[])
+    while blocking is not None:
+        stale = _stale(session, blocking)
+        if stale is None:
+            break
+        error = AppError(f"{stale}; deployment {deployment.id} went ahead", code="deployment_stale")
+        _fail(session, blocking, blocking.stage or "queue", error, logs=[])
         blocking = repository.ahead_of(session, deployment)
     if blocking is not None:
         if deployment.stage != "waiting":
@@ -167,13 +171,20 @@ def _resumed_stage(deployment: Deployment) -> str | None:
     return deployment.resume_stage if deployment.resume_stage in names else None
 
 
-def _stale(deployment: Deployment) -> bool:
+def _stale(session: Session, deployment: Deployment) -> str | None:
+    """Why a deployment ahead no longer holds up the queue, or ``None`` while it may."""
     started = deployment.started_at
-    return (
-        deployment.status == DeploymentStatus.RUNNING
-        and started is not None
-        and utcnow() - started > STALE_AFTER
-    )
+    if deployment.status == DeploymentStatus.RUNNING:
+        if started is not None and utcnow() - started > STALE_AFTER:
+            return f"no progress since {started:%Y-%m-%d %H:%M} UTC"
+        return None
+    moved = repository.last_activity(session, deployment)
+    if utcnow() - moved > QUEUED_STALE_AFTER:
+        return (
+            f"queued with no progress since {moved:%Y-%m-%d %H:%M} UTC (its job was lost: the "
+            "platform restarted, or the job kept failing before it could start)"
+        )
+    return None
 
 
 def _finished(session: Session, deployment: Deployment) -> None:
@@ -224,6 +235,16 @@ def _plain(value: object) -> bool:
     return value is None or isinstance(value, str | int | float | bool | list)
 
 
+def _gave_up(error: SourceUnavailable, attempts: int) -> SourceUnavailable:
+    """The failure of a stage whose host stayed away for all its attempts: the queue must not
+    wait on it for hours, and the developer must hear why."""
+    return SourceUnavailable(
+        f"{error.detail}; gave up after {attempts} attempts. Check that the repository's host "
+        "answers, then retry the deployment",
+        attempts=attempts,
+    )
+
+
 def advance(session: Session, services: Services, deployment_id: str) -> None:
     """Run the deployment's next stage; does nothing for a finished or unknown deployment."""
     deployment = repository.for_job(session, deployment_id)
@@ -246,7 +267,15 @@ def advance(session: Session, services: Services, deployment_id: str) -> None:
         jobs.enqueue(session, RUN_DEPLOYMENT, deployment_id=deployment.id)
         return
     except SourceUnavailable as error:
-        repository.add_event(session, deployment, stage.name, "retrying", error.detail)
+        attempt = repository.retries_of(session, deployment, stage.name) + 1
+        budget = services.settings.deployer.source_attempts
+        if error.budgeted and attempt >= budget:
+            _fail(session, deployment, stage.name, _gave_up(error, attempt), logs=context.logs)
+            return
+        data = {"code": error.code, "attempt": attempt}
+        if error.budgeted:
+            data["attempts"] = budget
+        repository.add_event(session, deployment, stage.name, "retrying", error.detail, data)
         raise RetryJob(error.detail) from None
     except AppError as error:
         _fail(session, deployment, stage.name, error, logs=context.logs)

@@ -7,6 +7,7 @@ Reads for a caller go through an app the caller was already allowed to see
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -109,6 +110,44 @@ def cancel_request(session: Session, deployment: Deployment) -> DeploymentEvent 
         .order_by(DeploymentEvent.id)
         .limit(1)
     ).first()
+
+
+def retries_of(session: Session, deployment: Deployment, stage: str) -> int:
+    """How often ``stage`` was retried since the deployment was last queued (a retry of a
+    failed deployment starts a new budget)."""
+    queued = (
+        select(func.max(DeploymentEvent.id))
+        .where(DeploymentEvent.deployment_id == deployment.id, DeploymentEvent.status == "queued")
+        .scalar_subquery()
+    )
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(DeploymentEvent)
+            .where(
+                DeploymentEvent.deployment_id == deployment.id,
+                DeploymentEvent.stage == stage,
+                DeploymentEvent.status == "retrying",
+                DeploymentEvent.id > func.coalesce(queued, 0),
+            )
+        )
+        or 0
+    )
+
+
+def last_activity(session: Session, deployment: Deployment) -> datetime:
+    """When the deployment last moved (its newest event), or its queue did (another
+    deployment of the app and environment finished, which wakes the next one)."""
+    event = session.scalar(
+        select(func.max(DeploymentEvent.at)).where(DeploymentEvent.deployment_id == deployment.id)
+    )
+    finished = session.scalar(
+        select(func.max(Deployment.finished_at)).where(
+            Deployment.app_id == deployment.app_id,
+            Deployment.environment == deployment.environment,
+        )
+    )
+    return max(t for t in (deployment.created_at, event, finished) if t is not None)
 
 
 def lock_app(session: Session, app_id: str) -> MiniProgram | None:

@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from chainless.deployer.deployments.artifacts import blob_key
 from chainless.deployer.deployments.schemas import Environment
 from chainless.deployer.releases import canary, keys, report_tickets, repository
+from chainless.deployer.releases.manifest import has_frontend
 from chainless.deployer.releases.reports import receive
 from chainless.deployer.releases.schemas import EntryOut, ReportIn, ReportOut
 from chainless.platform.core.deps import DbSession, RateLimit, ReadSession, ServicesDep
@@ -42,6 +43,25 @@ _report_limit = [Depends(RateLimit("cdn.reports", "release_reports_per_ip_per_mi
 
 def _missing(what: str) -> NotFound:
     return NotFound(f"no {what}", code="cdn_not_found")
+
+
+def _no_entry(
+    app_id: str, environment: str, version: str, path: str, manifest_url: str, frontend: bool
+) -> NotFound:
+    """Never a redirect to a file that does not exist: a contracts-only release has none."""
+    if not frontend:
+        return NotFound(
+            f"release {version} of app {app_id} in {environment} has no frontend (contracts "
+            "only): nothing to load; its contracts are listed in its manifest",
+            code="no_frontend",
+            version=version,
+            manifest_url=manifest_url,
+        )
+    return NotFound(
+        f"release {version} of app {app_id} in {environment} has no file {path!r}",
+        code="cdn_not_found",
+        version=version,
+    )
 
 
 def _site_index(services: Services, app_id: str, bundle: str) -> dict[str, list[Any]]:
@@ -176,7 +196,11 @@ def entry(
         chosen = repository.release_by_id(session, channel.canary_release_id)
         release, in_canary = (chosen, True) if chosen is not None else (current, False)
     base = services.settings.public_url
-    site = base + keys.site_path(app_id, release.bundle_hash)
+    manifest_url = base + keys.manifest_path(release.manifest_key)
+    frontend = has_frontend(release.bundle_hash)
+    site = base + keys.site_path(app_id, release.bundle_hash) if frontend else None
+    wanted = path.lstrip("/") or "index.html"
+    found = frontend and wanted in _site_index(services, app_id, release.bundle_hash)
     headers = {"Cache-Control": NO_CACHE, "X-Chainless-Release": release.version}
     ticket = None
     if in_canary:  # the canary's health is watched: its load may be reported once
@@ -184,16 +208,19 @@ def entry(
         ticket = report_tickets.issue(secret, app_id, environment, release.id)
         headers["X-Chainless-Report-Ticket"] = ticket
     if format == "redirect":
-        redirect = RedirectResponse(site + path.lstrip("/"), status_code=302, headers=headers)
+        if site is None or not found:
+            raise _no_entry(app_id, environment, release.version, wanted, manifest_url, frontend)
+        redirect = RedirectResponse(site + wanted, status_code=302, headers=headers)
         return _limits(redirect, response)
     body = EntryOut(
         app_id=app_id,
         environment=environment,
         version=release.version,
         canary=in_canary,
+        frontend=frontend,
         site_url=site,
-        entry_url=site + path.lstrip("/"),
-        manifest_url=base + keys.manifest_path(release.manifest_key),
+        entry_url=site + wanted if site is not None and found else None,
+        manifest_url=manifest_url,
         report_ticket=ticket,
     )
     return _limits(JSONResponse(body.model_dump(), headers=headers), response)

@@ -46,6 +46,14 @@ def bundle_hash(files: Sequence[Mapping[str, Any]]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
+EMPTY_BUNDLE = bundle_hash([])  # the site of a release without a frontend: no file at all
+
+
+def has_frontend(bundle: str) -> bool:
+    """Whether a release's bundle names any file: a contracts-only release's names none."""
+    return bundle != EMPTY_BUNDLE
+
+
 def build(
     *,
     app_id: str,

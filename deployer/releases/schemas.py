@@ -14,7 +14,10 @@ class ReleaseOut(BaseModel):
     deployment_id: str
     commit_sha: str
     bundle_hash: str
-    site_url: str = Field(description="The versioned, immutable base URL of the release's files")
+    site_url: str | None = Field(
+        description="The versioned, immutable base URL of the release's files; null for a "
+        "release without a frontend (contracts only)"
+    )
     manifest_url: str = Field(description="The signed manifest (JWS, verify with /oauth/jwks)")
     created_by: str
     created_at: datetime
@@ -64,8 +67,12 @@ class EntryOut(BaseModel):
     environment: str
     version: str
     canary: bool
-    site_url: str
-    entry_url: str
+    frontend: bool = Field(description="false for a release of contracts only: nothing to load")
+    site_url: str | None = Field(description="The release's files; null without a frontend")
+    entry_url: str | None = Field(
+        description="The requested path in the release's files; null when the release has no "
+        "such file (or no frontend at all)"
+    )
     manifest_url: str
     report_ticket: str | None = Field(
         default=None,

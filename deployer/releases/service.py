@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from chainless.deployer.models import Release, ReleaseChannel, ReleaseEvent
 from chainless.deployer.releases import keys, publish, reports, repository
+from chainless.deployer.releases import manifest as release_manifest
 from chainless.deployer.releases.schemas import ChannelOut, ReleaseOut
 from chainless.platform.apps import access
 from chainless.platform.apps.semver import Version
@@ -37,7 +38,9 @@ def release_out(settings: Settings, release: Release, channel: ReleaseChannel | 
         deployment_id=release.deployment_id,
         commit_sha=release.commit_sha,
         bundle_hash=release.bundle_hash,
-        site_url=settings.public_url + keys.site_path(release.app_id, release.bundle_hash),
+        site_url=settings.public_url + keys.site_path(release.app_id, release.bundle_hash)
+        if release_manifest.has_frontend(release.bundle_hash)
+        else None,
         manifest_url=settings.public_url + keys.manifest_path(release.manifest_key),
         created_by=release.created_by,
         created_at=release.created_at,

@@ -41,6 +41,29 @@ class SourceUnavailable(SourceError):
     """The code host failed or refused us (rate limit, outage): worth retrying later."""
 
     status, code, title = 503, "source_unavailable", "Repository host unavailable"
+    # the deployment fails after ``source_attempts`` runs of the stage (a host that stays away
+    # must not keep it, and every later deployment of the app, waiting)
+    budgeted = True
+
+
+_NETWORK_REASONS = (
+    ("name or service not known", "its host name does not resolve"),
+    ("temporary failure in name resolution", "its host name does not resolve"),
+    ("could not resolve host", "its host name does not resolve"),
+    ("connection refused", "the connection was refused"),
+    ("failed to connect", "the connection was refused"),  # curl, under git over https
+    ("couldn't connect", "the connection was refused"),
+    ("timed out", "it did not answer in time"),
+    ("network is unreachable", "the network is unreachable"),
+    ("no route to host", "there is no route to it"),
+    ("connection reset", "the connection was reset"),
+)
+
+
+def network_reason(message: str) -> str | None:
+    """A short, readable reason for a network failure named in ``message``, else ``None``."""
+    lowered = message.lower()
+    return next((reason for needle, reason in _NETWORK_REASONS if needle in lowered), None)
 
 
 @dataclass(frozen=True)

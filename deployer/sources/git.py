@@ -29,6 +29,7 @@ from chainless.deployer.sources.base import (
     RepoNotFound,
     SourceError,
     SourceUnavailable,
+    network_reason,
 )
 
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -87,8 +88,14 @@ class GitSource:
             )
         except subprocess.TimeoutExpired:
             raise SourceUnavailable(f"git {args[0]} took longer than {self.timeout}s") from None
+        except OSError as exc:
+            raise SourceUnavailable(f"git could not be run ({self.git}): {exc}") from None
         if done.returncode != 0:
-            raise _GitFailed(done.stderr.strip()[-2000:])
+            message = done.stderr.strip()[-2000:]
+            reason = network_reason(message)
+            if reason is not None:  # the host, not the repository: worth trying again
+                raise SourceUnavailable(f"git could not reach the repository: {reason}")
+            raise _GitFailed(message)
         return done.stdout
 
     # -- the interface ----------------------------------------------------------------------

@@ -10,11 +10,14 @@ repository archive (tar)").
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import requests
 from github import Auth, Github, GithubException, UnknownObjectException
 from github.Repository import Repository
 
@@ -27,6 +30,7 @@ from chainless.deployer.sources.base import (
     RepoPrivate,
     SourceError,
     SourceUnavailable,
+    network_reason,
 )
 
 USER_AGENT = "chainless-deployer"
@@ -70,10 +74,23 @@ class GitHubSource:
             return SourceUnavailable(f"GitHub refused {what}: {exc.status} {message or ''}".strip())
         return SourceError(f"GitHub answered {exc.status} for {what}: {message or ''}".strip())
 
+    @contextmanager
+    def _reaching(self, what: str) -> Iterator[None]:
+        """PyGithub's calls go through ``requests``: an API that cannot be reached (refused,
+        unresolvable, timed out, a broken answer) is ``source_unavailable``, retried later."""
+        try:
+            yield
+        except requests.RequestException as exc:
+            reason = network_reason(str(exc)) or type(exc).__name__
+            raise SourceUnavailable(
+                f"GitHub ({self.base_url}) could not be reached for {what}: {reason}"
+            ) from None
+
     def _repo(self, repo_url: str) -> Repository:
         name = repo_full_name(repo_url)
         try:
-            repo = self.github.get_repo(name)
+            with self._reaching(f"repository {name}"):
+                repo = self.github.get_repo(name)
         except UnknownObjectException:
             raise RepoNotFound(
                 f"repository {name} does not exist or is not public", repo=name
@@ -100,7 +117,8 @@ class GitHubSource:
     def resolve(self, repo_url: str, ref: str) -> str:
         repo = self._repo(repo_url)
         try:
-            sha = repo.get_commit(ref).sha
+            with self._reaching(f"ref {ref}"):
+                sha = repo.get_commit(ref).sha
         except (UnknownObjectException, GithubException) as exc:
             if exc.status in {404, 422}:
                 raise RefNotFound(
@@ -116,7 +134,8 @@ class GitHubSource:
             raise RefNotFound(f"{commit_sha!r} is not a full commit SHA")
         repo = self._repo(repo_url)
         try:
-            link = repo.get_archive_link("tarball", commit_sha)
+            with self._reaching(f"the archive of {commit_sha}"):
+                link = repo.get_archive_link("tarball", commit_sha)
         except GithubException as exc:
             if exc.status in {404, 422}:
                 raise RefNotFound(f"no archive of {commit_sha} in {repo.full_name}") from None
@@ -151,4 +170,5 @@ class GitHubSource:
                         )
                     into.write(chunk)
         except httpx.HTTPError as exc:
-            raise SourceUnavailable(f"the archive download failed: {exc}") from None
+            reason = network_reason(str(exc)) or str(exc) or type(exc).__name__
+            raise SourceUnavailable(f"the archive download failed: {reason}") from None

@@ -97,7 +97,9 @@ def apply_deploy(
     app: MiniProgram, settings: Settings, repo_url: str, repo_branch: str
 ) -> dict[str, Any]:
     after = {
-        "repo_url": validation.check_repo_url(repo_url, settings.allowed_repo_hosts),
+        "repo_url": validation.check_repo_url(
+            repo_url, settings.allowed_repo_hosts, settings.deployer.git_schemes
+        ),
         "repo_branch": validation.check_ref_name(repo_branch),
     }
     before = {
@@ -121,7 +123,7 @@ def set_deploy(
             target_type="app",
             target_id=app.app_id,
             app_id=app.app_id,
-            summary=f"{body.repo_url} @ {body.repo_branch}",
+            summary=f"{app.repo_url} @ {app.repo_branch}",
             changes=changes,
         )
     return app

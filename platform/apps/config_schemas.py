@@ -62,7 +62,12 @@ class InterfaceDetailOut(InterfaceOut):
 class DeployIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    repo_url: str = Field(max_length=512, description="https://<allowed host>/<owner>/<repo>[.git]")
+    repo_url: str = Field(
+        max_length=512,
+        description="https://<allowed host>/<owner>/<repo>[.git], or a plain git URL whose scheme "
+        "is in CHAINLESS_DEPLOYER__GIT_SCHEMES: in development file:///<path> (or the bare "
+        "absolute path) of a local repository",
+    )
     repo_branch: str = Field(default="main", max_length=255)
 
 

@@ -8,7 +8,9 @@ the rule it broke, so they run in the service layer.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from urllib.parse import SplitResult, urlsplit
 
 from chainless.platform.core.errors import Unprocessable
 from chainless.platform.core.scopes import unknown_scopes
@@ -144,36 +146,94 @@ def check_icon_url(url: str) -> str:
     return url
 
 
-def check_repo_url(url: str, allowed_hosts: list[str]) -> str:
-    """``https://<allowed host>/<owner>/<repo>[.git]``: a public repository to clone."""
+def check_repo_url(url: str, allowed_hosts: Sequence[str], git_schemes: Sequence[str] = ()) -> str:
+    """A public repository to deploy from, in one of the forms the deployer fetches.
+
+    ``https://<allowed host>/<owner>/<repo>[.git]`` goes through the GitHub API; any other URL is
+    plain git and is accepted only when its scheme is configured
+    (``CHAINLESS_DEPLOYER__GIT_SCHEMES``: ``file`` by default in development, for a local
+    repository given as ``file:///<absolute path>`` or as the bare absolute path). The stored
+    URL is the normalised one (a bare path becomes its ``file://`` URL).
+    """
+    forms = [f"https://<{'|'.join(allowed_hosts)}>/<owner>/<repo>"] if allowed_hosts else []
+    forms += [_GIT_FORMS[scheme] for scheme in git_schemes if scheme in _GIT_FORMS]
     problem = Unprocessable(
-        f"repo_url must look like https://<{'|'.join(allowed_hosts)}>/<owner>/<repo>",
+        f"repo_url must look like {' or '.join(forms) or 'nothing: no repository is accepted'}"
+        + ("" if "file" in git_schemes else _FILE_HINT),
         code="invalid_repo_url",
+        accepted=forms,
     )
+    if url.startswith("/") and "file" in git_schemes:
+        url = PurePosixPath(url).as_uri()  # percent-encoded, as git reads file URLs
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         raise problem from None
+    hosts = {h.lower() for h in allowed_hosts}
+    if parts.scheme == "https" and (parts.hostname or "") in hosts:
+        if not _github_form(url, parts, port):
+            raise problem
+        return url
+    if parts.scheme not in git_schemes or not _git_form(url, parts, hosts):
+        raise problem
+    return url
+
+
+_GIT_FORMS = {
+    "file": "file:///<absolute path to a git repository>",
+    "https": "https://<host>/<path> (plain git)",
+    "ssh": "ssh://<host>/<path>",
+    "git": "git://<host>/<path>",
+}
+_FILE_HINT = (
+    " (local repositories, file:///<path>, are accepted in development or where "
+    "CHAINLESS_DEPLOYER__GIT_SCHEMES includes file)"
+)
+
+
+def _github_form(url: str, parts: SplitResult, port: int | None) -> bool:
     if (
-        parts.scheme != "https"
-        or port is not None
+        port is not None
         or "@" in parts.netloc
         or parts.query
         or parts.fragment
         or "#" in url
         or "?" in url
-        or (parts.hostname or "") not in {h.lower() for h in allowed_hosts}
         or parts.netloc.lower() != parts.hostname
     ):
-        raise problem
+        return False
     segments = parts.path.split("/")
     if len(segments) != 3 or segments[0] != "":
-        raise problem
+        return False
     owner, repo = segments[1], segments[2].removesuffix(".git")
-    if not _GITHUB_OWNER.match(owner) or not _REPO_NAME.match(repo) or repo in {".", ".."}:
-        raise problem
-    return url
+    return bool(_GITHUB_OWNER.match(owner) and _REPO_NAME.match(repo) and repo not in {".", ".."})
+
+
+def _git_form(url: str, parts: SplitResult, github_hosts: set[str]) -> bool:
+    """A URL git fetches without credentials: no query, fragment, password or option-like or
+    control characters, no ``..``; ``file`` without a host, the others with one (and not a
+    GitHub host, whose repositories go through the API)."""
+    segments = parts.path.split("/")
+    if (
+        parts.query
+        or parts.fragment
+        or "#" in url
+        or "?" in url
+        or "::" in url
+        or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url)
+        or ".." in segments
+        or not parts.path.startswith("/")
+        or not parts.path.strip("/")
+    ):
+        return False
+    if parts.scheme == "file":
+        return not parts.netloc
+    host = parts.hostname or ""
+    userinfo = parts.netloc.rpartition("@")[0]
+    if ":" in userinfo or (userinfo and parts.scheme != "ssh"):
+        return False  # a password, or a user name git would send over https
+    return bool(host) and not host.startswith("-") and host not in github_hosts
 
 
 def check_ref_name(ref: str) -> str:

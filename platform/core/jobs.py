@@ -31,6 +31,10 @@ DEFER_KEY = "chainless.defer_jobs"
 DEFERRED_KEY = "chainless.deferred_jobs"
 
 
+# The longest pause between two runs of a failing job (Celery's ``retry_backoff_max`` too).
+MAX_BACKOFF_SECONDS = 600
+
+
 class RetryJob(AppError):
     """Raised by a job that failed for now: its transaction still commits what it recorded
     about the failure (attempts, last error), then the runner retries it with backoff."""
@@ -221,10 +225,13 @@ class EmbeddedJobRunner:
         spec = get_job(item.name)
         try:
             self._call(spec, item.kwargs)
-        except Exception:
+        except Exception as error:
             if item.attempt < spec.max_retries:
-                delay = spec.backoff_seconds * (2**item.attempt)
-                log.warning("job %s failed, retrying in %.1fs", item.name, delay, exc_info=True)
+                delay = min(spec.backoff_seconds * (2**item.attempt), MAX_BACKOFF_SECONDS)
+                if isinstance(error, RetryJob):  # expected and recorded: one line, its reason
+                    log.warning("job %s: %s; retrying in %.1fs", item.name, error.detail, delay)
+                else:
+                    log.warning("job %s failed, retrying in %.1fs", item.name, delay, exc_info=True)
                 self.submit(item.name, item.kwargs, delay=delay, attempt=item.attempt + 1)
             else:
                 log.exception(

@@ -44,12 +44,25 @@ def problem_response(
         "status": status,
         "detail": detail,
         "code": code,
-        "request_id": current_request().request_id,
+        "request_id": request_id_of(request),
     }
     if request is not None:
         body["instance"] = request.url.path
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def request_id_of(request: Request | None) -> str | None:
+    """The request's id: from the request context, or from the ASGI scope where the context
+    is gone. Starlette answers an unhandled error (the 500) in its outermost middleware, outside
+    the edge middleware that binds the context; the id it put in ``scope["state"]`` is still
+    there."""
+    bound = current_request().request_id
+    if bound is not None or request is None:
+        return bound
+    state = request.scope.get("state")
+    found = state.get("request_id") if isinstance(state, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def app_error_response(request: Request | None, error: AppError) -> Response:
@@ -127,13 +140,15 @@ async def _unexpected(request: Request, error: Exception) -> Response:
 
 def unexpected_error_response(request: Request, error: Exception) -> Response:
     """The 500 problem of an error no handler knows; logged with its traceback."""
-    log.exception("unhandled error", exc_info=error)
+    request_id = request_id_of(request)
+    log.exception("unhandled error", exc_info=error, extra={"request_id": request_id})
     return problem_response(
         request,
         status=500,
         code="internal_error",
         title="Internal server error",
         detail="an unexpected error occurred; quote the request id when reporting it",
+        headers={"X-Request-Id": request_id} if request_id else None,
     )
 
 

@@ -192,10 +192,14 @@ class DeployerSettings(BaseModel):
     github_token: str = ""
     github_timeout_seconds: float = Field(default=30, gt=0)
     github_throttle_seconds: float = Field(default=0.25, ge=0)  # between API calls (PyGithub)
-    # URL schemes accepted for plain git repositories (repositories not on a GitHub host);
-    # "file" only for local repositories in development and tests.
-    git_schemes: list[GitScheme] = Field(default_factory=lambda: list[GitScheme](["https"]))
+    # URL schemes accepted for plain git repositories (repositories not on a GitHub host). Not
+    # set: ["file"] in development (a local repository is the way to try the platform offline),
+    # none otherwise; "file" is refused in production (it reads the worker's own disk).
+    git_schemes: list[GitScheme] = Field(default_factory=list)
     git_timeout_seconds: float = Field(default=300, gt=0)
+    # runs of a stage that cannot reach the repository host (source_unavailable) before the
+    # deployment fails; the job's backoff (5 s, doubling) makes the default about 2.5 minutes
+    source_attempts: int = Field(default=6, ge=1, le=20)
     max_download_bytes: int = Field(default=100 * 1_048_576, ge=1024)
     max_source_bytes: int = Field(default=256 * 1_048_576, ge=1024)
     max_source_files: int = Field(default=20_000, ge=1)
@@ -295,6 +299,13 @@ class Settings(BaseSettings):
             self.outbound.allow_private = self.mode is not Mode.PRODUCTION
         return self
 
+    @model_validator(mode="after")
+    def _local_repositories_in_development(self) -> Settings:
+        """Unless configured, development deploys from local git repositories (``file://``)."""
+        if "git_schemes" not in self.deployer.model_fields_set and self.mode is Mode.DEVELOPMENT:
+            self.deployer.git_schemes = list[GitScheme](["file"])
+        return self
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -336,6 +347,11 @@ class Settings(BaseSettings):
             problems.append(
                 "CHAINLESS_OUTBOUND__ALLOW_PRIVATE is true; in production developer-supplied "
                 "URLs must not reach the platform's own network"
+            )
+        if "file" in self.deployer.git_schemes:
+            problems.append(
+                "CHAINLESS_DEPLOYER__GIT_SCHEMES includes 'file'; production deploys from remote "
+                "repositories only (a file URL reads the worker's own disk)"
             )
         return problems
 

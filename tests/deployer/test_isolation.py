@@ -7,6 +7,7 @@ and, where the guarantee also holds there, in the process-group fallback.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Iterator
@@ -254,6 +255,43 @@ def test_the_configured_sandbox_hides_the_platform(tmp_path: Path) -> None:
         assert {str(storage), str(tmp_path / "db")} <= set(box.hidden)
         result = box.run("peek", ["/bin/sh", "-c", f"ls -A {PROJECT_ROOT} | wc -l"])
     assert result.tail.strip() == "0"
+
+
+@needs_namespaces
+def test_the_embedded_default_layout_builds_with_its_nested_folders_hidden() -> None:
+    """``make run``: the data folder inside the checkout, storage and SQLite inside data. Once
+    the checkout is covered, the folders inside it are no mount points any more: the step must
+    still run (it failed with exit 125, "mount point does not exist"), and see none of them."""
+    data = Path(tempfile.mkdtemp(prefix="data-layout-", dir=PROJECT_ROOT))
+    try:
+        storage = data / "storage"
+        (storage / "private").mkdir(parents=True)
+        (storage / "private" / "document.txt").write_text("PRIVATE-DOC-9c2e\n")
+        settings = Settings(
+            data_dir=data,
+            storage={"backend": "local", "local_path": storage},
+            database_url=f"sqlite:///{data / 'chainless.db'}",
+        )
+        with sandbox_for(settings) as box:
+            assert box.hidden == sorted({str(PROJECT_ROOT), str(Path.home().resolve())})
+            result = box.run(
+                "npm ci",
+                ["/bin/sh", "-c", f"ls -A {PROJECT_ROOT} | wc -l; cat {storage}/private/* || :"],
+            )
+        assert result.ok, result.tail
+        assert result.tail.splitlines()[0].strip() == "0"
+        assert "PRIVATE-DOC-9c2e" not in result.tail
+    finally:
+        shutil.rmtree(data)
+
+
+def test_a_folder_inside_another_hidden_one_is_not_mounted_again(tmp_path: Path) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "data" / "storage").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    nested = [checkout / "data" / "storage", tmp_path / "elsewhere", checkout / "data", checkout]
+    with _sandbox(Isolation.PROCESS_GROUP, hidden_paths=nested) as box:
+        assert box.hidden == [str(checkout.resolve()), str((tmp_path / "elsewhere").resolve())]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching users needs root")

@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from chainless.platform.core.services import Services
+from chainless.platform.core.settings import Settings
 from chainless.platform.models import AuditCertificate
 from tests.factories import Actor, Factory
 from tests.platform.test_apps_support import (
@@ -508,6 +509,75 @@ def test_allowed_repository_hosts_come_from_the_settings(
     github = {"repo_url": "https://github.com/acme/swap"}
     assert_problem(
         client.put(app_url(app_id, "/deploy"), json=github, headers=developer.headers),
+        422,
+        "invalid_repo_url",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("file:///srv/repos/greeter", "file:///srv/repos/greeter"),
+        ("file:///srv/repos/greeter.git", "file:///srv/repos/greeter.git"),
+        ("/srv/repos/my greeter", "file:///srv/repos/my%20greeter"),  # a bare path: its URL
+    ],
+)
+def test_a_local_repository_is_accepted_on_the_development_default(
+    client: Any, developer: Actor, app_id: str, services: Services, given: str, stored: str
+) -> None:
+    services.settings.deployer.git_schemes = Settings(mode="development").deployer.git_schemes
+    response = client.put(
+        app_url(app_id, "/deploy"), json={"repo_url": given}, headers=developer.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"repo_url": stored, "repo_branch": "main"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file://server/srv/repos/greeter",
+        "file:///",
+        "file:///srv/repos/../secrets",
+        "file:///srv/repos/greeter?x=1",
+        "srv/repos/greeter",
+    ],
+)
+def test_malformed_local_repositories_are_refused(
+    client: Any, developer: Actor, app_id: str, services: Services, url: str
+) -> None:
+    services.settings.deployer.git_schemes = ["file"]
+    response = client.put(
+        app_url(app_id, "/deploy"), json={"repo_url": url}, headers=developer.headers
+    )
+    assert_problem(response, 422, "invalid_repo_url")
+
+
+def test_a_local_repository_is_refused_unless_its_scheme_is_configured(
+    client: Any, developer: Actor, app_id: str, services: Services
+) -> None:
+    services.settings.deployer.git_schemes = []  # the test and production default
+    response = client.put(
+        app_url(app_id, "/deploy"),
+        json={"repo_url": "file:///srv/repos/greeter"},
+        headers=developer.headers,
+    )
+    assert_problem(response, 422, "invalid_repo_url")
+    assert "CHAINLESS_DEPLOYER__GIT_SCHEMES" in response.json()["detail"]
+
+
+def test_plain_git_urls_of_other_hosts_need_their_scheme_configured(
+    client: Any, developer: Actor, app_id: str, services: Services
+) -> None:
+    body = {"repo_url": "https://git.example.org/acme/swap.git"}
+    refused = client.put(app_url(app_id, "/deploy"), json=body, headers=developer.headers)
+    assert_problem(refused, 422, "invalid_repo_url")
+    services.settings.deployer.git_schemes = ["https"]
+    accepted = client.put(app_url(app_id, "/deploy"), json=body, headers=developer.headers)
+    assert accepted.status_code == 200, accepted.text
+    with_password = {"repo_url": "https://me:secret@git.example.org/acme/swap.git"}
+    assert_problem(
+        client.put(app_url(app_id, "/deploy"), json=with_password, headers=developer.headers),
         422,
         "invalid_repo_url",
     )

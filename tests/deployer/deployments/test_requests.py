@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -160,12 +161,12 @@ def test_plain_git_repositories_deploy_too(
     factory: Factory, jobs: RecordingJobRunner, services: Any, mini_program_repo: Path
 ) -> None:
     from chainless.deployer.models import Deployment
-    from chainless.platform.models import MiniProgram
 
-    app_id, developer = _app_with_repo(factory, "https://github.com/dev/placeholder", jobs)
-    with services.transaction() as session:  # local git URLs are not accepted by the apps API
-        app = session.get(MiniProgram, app_id)
-        app.repo_url = mini_program_repo.as_uri()
+    # registered through the apps API: its scheme (file) is among the configured git schemes
+    app_id, developer = _app_with_repo(factory, mini_program_repo.as_uri(), jobs)
+    checked = factory.client.post(f"/api/v1/apps/{app_id}/deploy/check", headers=developer.headers)
+    assert checked.status_code == 200, checked.text
+    assert (checked.json()["full_name"], checked.json()["default_branch"]) == ("greeter", "main")
     queued = _deploy(factory.client, app_id, developer)
     jobs.drain()
     detail = _detail(factory.client, app_id, developer, queued["id"])
@@ -275,6 +276,37 @@ def test_the_registered_repository_is_checked_with_its_host(
     assert (gone.status_code, gone.json()["code"]) == (404, "repo_not_found")
 
 
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_host_that_cannot_be_reached_is_source_unavailable_with_the_request_id(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    services.settings.deployer.github_api_url = f"http://127.0.0.1:{_closed_port()}/api/v3"
+    checked = factory.client.post(
+        f"/api/v1/apps/{app_id}/deploy/check",
+        headers={**developer.headers, "X-Request-ID": "check-1"},
+    )
+    assert checked.status_code == 503, checked.text
+    body = checked.json()
+    assert (body["code"], body["request_id"]) == ("source_unavailable", "check-1")
+    assert "could not be reached" in body["detail"]
+    assert "connection was refused" in body["detail"]
+
+
+def test_a_git_host_that_cannot_be_reached_is_source_unavailable(services: Any) -> None:
+    from chainless.deployer.sources import SourceUnavailable, source_for
+
+    services.settings.deployer.git_schemes = ["https"]
+    url = f"https://127.0.0.1:{_closed_port()}/dev/greeter.git"
+    with pytest.raises(SourceUnavailable, match="could not reach"):
+        source_for(url, services.settings).describe(url)
+
+
 def test_a_deployment_that_lost_its_worker_stops_holding_the_queue(
     factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
 ) -> None:
@@ -299,3 +331,116 @@ def test_a_deployment_that_lost_its_worker_stops_holding_the_queue(
     gone = _detail(factory.client, app_id, developer, lost["id"])
     assert (gone["status"], gone["error_code"]) == ("failed", "deployment_stale")
     assert gone["events"][-1]["stage"] == "frontend"
+
+
+def _run_as_a_worker(services: Any, deployment_id: str, runs: int) -> int:
+    """Run the deployment's job up to ``runs`` times, retrying as a runner does; the runs taken."""
+    from chainless.deployer.deployments import pipeline
+    from chainless.deployer.models import Deployment
+    from chainless.deployer.models.deployments import FINISHED_STATUSES
+    from chainless.platform.core.jobs import RetryJob
+
+    for run in range(1, runs + 1):
+        try:
+            with services.transaction() as session:
+                pipeline.advance(session, services, deployment_id)
+        except RetryJob:
+            continue
+        with services.transaction() as session:
+            if session.get(Deployment, deployment_id).status in FINISHED_STATUSES:
+                return run
+    return runs
+
+
+def test_a_source_that_stays_unreachable_fails_after_its_attempts_and_frees_the_queue(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    reachable = services.settings.deployer.github_api_url
+    services.settings.deployer.github_api_url = f"http://127.0.0.1:{_closed_port()}/api/v3"
+    stuck = _deploy(factory.client, app_id, developer)
+    later = _deploy(factory.client, app_id, developer)
+    jobs.sent.clear()
+    budget = services.settings.deployer.source_attempts
+    assert _run_as_a_worker(services, stuck["id"], runs=budget + 3) == budget
+    failed = _detail(factory.client, app_id, developer, stuck["id"])
+    assert (failed["status"], failed["error_code"]) == ("failed", "source_unavailable")
+    assert "could not be reached" in failed["error_detail"]
+    assert f"gave up after {budget} attempts" in failed["error_detail"]
+    retries = [e for e in failed["events"] if e["status"] == "retrying"]
+    assert [e["data"]["attempt"] for e in retries] == list(range(1, budget))
+    last = failed["events"][-1]
+    assert (last["stage"], last["status"], last["data"]["code"]) == (
+        "source",
+        "failed",
+        "source_unavailable",
+    )
+    assert jobs.sent == [("deployer.run_deployment", {"deployment_id": later["id"]})]  # woken
+    services.settings.deployer.github_api_url = reachable
+    jobs.drain()
+    assert _detail(factory.client, app_id, developer, later["id"])["status"] == "succeeded"
+    retried = factory.client.post(
+        f"/api/v1/apps/{app_id}/deployments/{stuck['id']}/retry", headers=developer.headers
+    )
+    assert retried.status_code == 409  # superseded by the later one: deploy again instead
+
+
+def _queued_long_ago(services: Any, deployment_id: str) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from chainless.deployer.deployments import pipeline
+    from chainless.deployer.models import Deployment, DeploymentEvent
+    from chainless.platform.core.clock import utcnow
+
+    long_ago = utcnow() - pipeline.QUEUED_STALE_AFTER - timedelta(minutes=1)
+    with services.transaction() as session:
+        session.get(Deployment, deployment_id).created_at = long_ago
+        session.execute(
+            update(DeploymentEvent)
+            .where(DeploymentEvent.deployment_id == deployment_id)
+            .values(at=long_ago)
+        )
+
+
+def test_a_queued_deployment_whose_job_was_lost_stops_holding_the_queue(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    from chainless.deployer.deployments import pipeline
+
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    lost = _deploy(factory.client, app_id, developer)  # its job never runs (a restart, say)
+    later = _deploy(factory.client, app_id, developer)
+    _queued_long_ago(services, lost["id"])
+    jobs.sent.clear()
+    with services.transaction() as session:
+        pipeline.advance(session, services, later["id"])
+    jobs.drain()
+    assert _detail(factory.client, app_id, developer, later["id"])["status"] == "succeeded"
+    gone = _detail(factory.client, app_id, developer, lost["id"])
+    assert (gone["status"], gone["error_code"]) == ("failed", "deployment_stale")
+    assert "its job was lost" in gone["error_detail"]
+
+
+def test_a_queued_deployment_woken_by_the_one_ahead_is_not_stale(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, services: Any
+) -> None:
+    from chainless.deployer.deployments import pipeline
+    from chainless.deployer.models import Deployment
+    from chainless.platform.core.clock import utcnow
+    from chainless.platform.core.jobs import RetryJob
+
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    ahead = _deploy(factory.client, app_id, developer)
+    waited = _deploy(factory.client, app_id, developer)  # waited long for the one ahead
+    later = _deploy(factory.client, app_id, developer)
+    _queued_long_ago(services, ahead["id"])
+    _queued_long_ago(services, waited["id"])
+    with services.transaction() as session:  # the one ahead finished just now: waited's turn
+        finished = session.get(Deployment, ahead["id"])
+        finished.status, finished.finished_at = "succeeded", utcnow()
+    jobs.sent.clear()
+    with pytest.raises(RetryJob), services.transaction() as session:
+        pipeline.advance(session, services, later["id"])
+    assert _detail(factory.client, app_id, developer, waited["id"])["status"] == "queued"

@@ -13,6 +13,7 @@ from chainless.deployer.releases import manifest as release_manifest
 from chainless.platform.core.services import Services
 from tests.conftest import RecordingJobRunner
 from tests.deployer.deployments.test_requests import _app_with_repo
+from tests.deployer.fixture_repo import MANIFEST, commit_change
 from tests.deployer.releases.helpers import deploy, path_of, release_version, releases
 from tests.factories import Factory
 
@@ -189,3 +190,47 @@ def test_the_manifest_names_only_the_contracts_addresses() -> None:
     ) == [{"name": "Greeter", "address": greeter}, {"name": "Registry", "address": registry}]
     assert release_manifest.contract_addresses(None) is None
     assert release_manifest.contract_addresses({"compiled": "nothing deployed"}) is None
+
+
+CONTRACTS_ONLY = MANIFEST.replace(
+    '[frontend]\nroot = "frontend"\nbuild = "npm run build"\noutput = "dist"\n\n', ""
+)
+
+
+def test_a_release_of_contracts_only_names_no_page_to_load(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str, mini_program_repo: Path
+) -> None:
+    assert "[frontend]" not in CONTRACTS_ONLY
+    commit_change(mini_program_repo, "chainless.toml", CONTRACTS_ONLY, "Contracts only")
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    detail = deploy(factory, jobs, app_id, developer)
+    assert detail["status"] == "succeeded", detail
+    (release,) = releases(factory, app_id, developer)["releases"]
+    assert release["site_url"] is None
+    assert factory.client.get(path_of(release["manifest_url"])).status_code == 200
+    described = factory.client.get(f"/cdn/entry/{app_id}/dev", params={"format": "json"})
+    assert described.status_code == 200, described.text
+    body = described.json()
+    assert (body["version"], body["frontend"]) == ("1.0.0", False)
+    assert (body["site_url"], body["entry_url"]) == (None, None)
+    assert body["manifest_url"] == release["manifest_url"]
+    redirect = factory.client.get(f"/cdn/entry/{app_id}/dev", follow_redirects=False)
+    assert redirect.status_code == 404
+    assert redirect.json()["code"] == "no_frontend"
+
+
+def test_the_entry_never_points_at_a_file_the_release_does_not_have(
+    factory: Factory, jobs: RecordingJobRunner, hosted: str
+) -> None:
+    app_id, developer = _app_with_repo(factory, hosted, jobs)
+    assert deploy(factory, jobs, app_id, developer)["status"] == "succeeded"
+    page = factory.client.get(f"/cdn/entry/{app_id}/dev", params={"format": "json"}).json()
+    assert page["frontend"] is True
+    assert factory.client.get(path_of(page["entry_url"])).status_code == 200
+    missing = {"format": "json", "path": "missing.html"}
+    described = factory.client.get(f"/cdn/entry/{app_id}/dev", params=missing)
+    assert described.json()["entry_url"] is None
+    redirect = factory.client.get(
+        f"/cdn/entry/{app_id}/dev", params={"path": "missing.html"}, follow_redirects=False
+    )
+    assert (redirect.status_code, redirect.json()["code"]) == (404, "cdn_not_found")

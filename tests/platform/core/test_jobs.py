@@ -128,6 +128,27 @@ def test_embedded_runner_retries_with_backoff() -> None:
         runner.close()
 
 
+@jobs.job("test.wait_for_host", max_retries=1, backoff_seconds=0.01)
+def _wait_for_host(scope: JobScope) -> None:
+    raise jobs.RetryJob("the repository host did not answer")
+
+
+def test_an_expected_retry_is_logged_as_one_line_with_its_reason(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    runner = jobs.EmbeddedJobRunner(call=lambda spec, kwargs: spec.function(None, **kwargs))
+    try:
+        with caplog.at_level("WARNING", logger="chainless.jobs"):
+            runner.submit("test.wait_for_host", {})
+            assert runner.wait_idle(timeout=5)
+    finally:
+        runner.close()
+    retried = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retried) == 1
+    assert "the repository host did not answer" in retried[0].getMessage()
+    assert retried[0].exc_info is None  # no traceback for a failure the job recorded
+
+
 def test_outbox_delivery_in_embedded_mode_marks_stored(
     client: Any, services: Any, jobs: Any
 ) -> None:

@@ -83,3 +83,16 @@ def test_environment_variables_configure_nested_settings(monkeypatch: pytest.Mon
     assert settings.rate_limits.per_ip_per_minute == 42
     assert settings.chain.chain_id == 5
     assert settings.chain.rpc_urls == ["http://a", "http://b"]
+
+
+def test_local_repositories_are_a_development_default_and_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert load_settings().deployer.git_schemes == ["file"]  # the embedded default
+    assert load_settings(mode="test").deployer.git_schemes == []
+    monkeypatch.setenv("CHAINLESS_DEPLOYER__GIT_SCHEMES", '["https"]')
+    assert load_settings().deployer.git_schemes == ["https"]  # configured: as configured
+    monkeypatch.setenv("CHAINLESS_DEPLOYER__GIT_SCHEMES", '["https", "file"]')
+    with pytest.raises(InsecureProductionConfig) as caught:
+        load_settings(mode="production")
+    assert any("GIT_SCHEMES includes 'file'" in problem for problem in caught.value.problems)
