@@ -14,18 +14,20 @@ from chainless.chain.txcodec.errors import (
     InvalidSignature,
     MalformedRLP,
     NonCanonicalInteger,
+    NonceOutOfRange,
     OversizedField,
     TrailingBytes,
     TxDecodeError,
     UnsupportedTransactionType,
     WrongFieldCount,
 )
-from chainless.chain.txcodec.fields import MAX_DATA_BYTES
+from chainless.chain.txcodec.fields import MAX_DATA_BYTES, MAX_NONCE
 from chainless.chain.txcodec.model import AccessListEntry, DecodedTransaction, TxType
 from chainless.chain.txcodec.signature import SECP256K1_N
 
 __all__ = [
     "MAX_DATA_BYTES",
+    "MAX_NONCE",
     "MAX_RAW_BYTES",
     "SECP256K1_N",
     "AccessListEntry",
@@ -34,6 +36,7 @@ __all__ = [
     "InvalidSignature",
     "MalformedRLP",
     "NonCanonicalInteger",
+    "NonceOutOfRange",
     "OversizedField",
     "TrailingBytes",
     "TxDecodeError",
