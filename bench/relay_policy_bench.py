@@ -1,5 +1,6 @@
 """Benchmark: what the relay does on one core before touching the database — strict decode,
-sender recovery and the policy rules (``chainless.chain.relay.policy``) — against decoding alone.
+sender recovery and the policy rules (``chainless.chain.relay.policy``, the protocol's validity
+checks included: intrinsic gas, block gas limit, fees) — against decoding alone.
 
 Uses the transactions of ``bench.txcodec_bench`` (EIP-1559 ether transfers, ERC-20 transfers,
 swaps with an access list), with rules that register both contracts and allow every value, so
@@ -38,6 +39,7 @@ RULES = RelayRules(
     caps=Caps(max_value_wei=10**19, max_gas_limit=3_000_000, max_fee_per_gas_wei=10**12),
     limits=DailyLimits(user_tx=10**6, user_value_wei=10**24, app_tx=10**9, app_value_wei=10**27),
 )
+BLOCK_GAS_LIMIT = 30_000_000  # as ``block_gas`` holds it: no RPC per transaction
 USAGE = Usage(user_tx=3, user_value_wei=10**17, app_tx=1000, app_value_wei=10**20)
 
 
@@ -51,7 +53,8 @@ def decode_and_policy(raws: list[bytes], senders: list[str]) -> int:
     refused = 0
     for raw, sender in zip(raws, senders, strict=True):
         tx = decode(raw)
-        if check_transaction(tx, RULES, sender) or check_usage(tx, RULES.limits, USAGE):
+        rejection = check_transaction(tx, RULES, sender, BLOCK_GAS_LIMIT)
+        if rejection or check_usage(tx, RULES.limits, USAGE):
             refused += 1  # ether transfers to random addresses: contract_not_registered
     return len(raws)
 

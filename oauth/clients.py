@@ -8,9 +8,10 @@ without a backend) uses PKCE alone (``none``) — PKCE is required of every clie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientMixin
-from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidScopeError, OAuth2Error
 
 from chainless.platform.apps.oauth_view import ClientRecord
 from chainless.platform.core.scopes import DEFAULT_SCOPES
@@ -19,6 +20,26 @@ from chainless.platform.core.security import SecretHasher
 TOKEN_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post", "none"})
 BACKEND_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+APP_DELISTED = "app_delisted"  # the platform's stable code, as the relay and the CDN answer it
+
+
+class AppDelistedError(OAuth2Error):
+    """A delisted app asking for anything: RFC 6749 §5.2 ``invalid_client`` (it is no client any
+    more), 401 with a ``WWW-Authenticate`` challenge as §5.2 requires of Basic authentication.
+    ``error_description`` says why, and the extension member ``error_code`` carries
+    ``app_delisted``, the code the relay's and the CDN's problem answers carry. Not an
+    ``InvalidClientError``: a delisted app's calls are not failed secrets for the lockout."""
+
+    error = "invalid_client"
+    status_code = 401
+    description = f"{APP_DELISTED}: the app was delisted by Chainless operations"
+
+    def get_body(self) -> list[tuple[str, Any]]:
+        return [*super().get_body(), ("error_code", APP_DELISTED)]
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        challenge = f'Basic error="{self.error}", error_description="{self.description}"'
+        return [*super().get_headers(), ("WWW-Authenticate", challenge)]
 
 
 @dataclass(frozen=True)

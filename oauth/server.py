@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, Headers, QueryParams
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from chainless.oauth.clients import OAuthClient
+from chainless.oauth.clients import AppDelistedError, OAuthClient
 from chainless.platform.alerts.service import Level, raise_alert
 from chainless.platform.apps.oauth_view import ClientRecord, cached_client_record
 from chainless.platform.core.context import current_request
@@ -132,8 +132,10 @@ class ChainlessAuthorizationServer(AuthorizationServer):
     # --- clients -------------------------------------------------------------------------
     def query_client(self, client_id: str) -> OAuthClient | None:
         record = self.client_record(client_id)
+        if record is not None and record.delisted:
+            raise AppDelistedError()  # named as such, not as an unknown client
         if record is None or not record.online:
-            return None  # delisted, in review or unknown apps are not clients
+            return None  # in review or unknown apps are not clients
         return OAuthClient(record, self.services.hasher)
 
     def authenticate_client(

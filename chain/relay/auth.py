@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from chainless.oauth import live_families
 from chainless.oauth.tokens import AccessClaims, active_access_token, decode_with_held_keys
 from chainless.oauth.users import address_of
+from chainless.platform.apps.relay_view import is_delisted
 from chainless.platform.auth.dependencies import authenticate
 from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, ServicesDep
@@ -123,6 +124,7 @@ def _caller_from_database(
 ) -> RelayCaller:
     claims = active_access_token(services, session, token)
     if claims is None:
+        _refuse_if_delisted(session, key)
         raise Unauthenticated(
             "the user's access token is invalid, expired or revoked",
             code="user_token_invalid",
@@ -133,6 +135,17 @@ def _caller_from_database(
     if wallet is None:
         raise Unauthenticated("the token's user no longer exists", code="user_token_invalid")
     return _caller(key, claims, wallet)
+
+
+def _refuse_if_delisted(session: Session, key: Principal) -> None:
+    """Delisting revokes every token of the app (``oauth.revocation``), so its users' tokens are
+    invalid from then on: the answer names the cause, ``app_delisted`` (403, as the policy's
+    rule), not the token. Read only on this refusal's path (one query)."""
+    assert key.app_id is not None
+    if is_delisted(session, key.app_id):
+        raise Forbidden(
+            "the app is delisted; the relay refuses its transactions", code="app_delisted"
+        )
 
 
 def _caller(key: Principal, claims: AccessClaims, wallet: str) -> RelayCaller:

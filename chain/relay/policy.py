@@ -9,6 +9,9 @@ Rules, in the order they are checked (spec 3.5.5 transaction flow, 3.2.1 transac
 - the app is not delisted;
 - the recovered sender is the wallet of the user's access token;
 - the transaction is replay-protected for the app's environment chain (EIP-155 ``chain_id``);
+- it is valid for any node of that chain (:func:`check_validity`): init code within EIP-3860's
+  limit, a gas limit covering its intrinsic gas (and EIP-7623's calldata floor) and within the
+  chain's block gas limit, and ``maxPriorityFeePerGas`` not above ``maxFeePerGas`` (EIP-1559);
 - it calls a contract the app registered for that environment (no contract creation), with a
   method selector in that contract's allowlist (or in its ABI when the allowlist is empty);
 - value, gas limit and fee per gas (EIP-1559 ``maxFeePerGas``, else ``gasPrice``) are within the
@@ -23,7 +26,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chainless.chain.txcodec import DecodedTransaction
+from chainless.chain.txcodec import (
+    MAX_INITCODE_BYTES,
+    DecodedTransaction,
+    floor_gas,
+    intrinsic_gas,
+)
 
 
 class RejectionCode(StrEnum):
@@ -34,6 +42,10 @@ class RejectionCode(StrEnum):
     SENDER_MISMATCH = "sender_mismatch"
     CHAIN_ID_MISSING = "chain_id_missing"
     CHAIN_ID_MISMATCH = "chain_id_mismatch"
+    INITCODE_TOO_LARGE = "initcode_too_large"
+    GAS_BELOW_INTRINSIC = "gas_below_intrinsic"
+    GAS_ABOVE_BLOCK_LIMIT = "gas_above_block_limit"
+    PRIORITY_FEE_ABOVE_MAX_FEE = "priority_fee_above_max_fee"
     CONTRACT_CREATION_NOT_ALLOWED = "contract_creation_not_allowed"
     CONTRACT_NOT_REGISTERED = "contract_not_registered"
     SELECTOR_NOT_ALLOWED = "selector_not_allowed"
@@ -123,8 +135,11 @@ class RelayRules:
     delisted: bool = False
 
 
-def check_transaction(tx: DecodedTransaction, rules: RelayRules, wallet: str) -> Rejection | None:
-    """The first static rule ``tx`` breaks, or None (``wallet`` is the token's, EIP-55)."""
+def check_transaction(
+    tx: DecodedTransaction, rules: RelayRules, wallet: str, block_gas_limit: int | None = None
+) -> Rejection | None:
+    """The first static rule ``tx`` breaks, or None (``wallet`` is the token's, EIP-55;
+    ``block_gas_limit`` the chain's as last seen, None when unknown: the node then decides)."""
     if rules.delisted:
         return Rejection(C.APP_DELISTED, "the app is delisted; the relay refuses its transactions")
     if tx.sender != wallet:
@@ -145,7 +160,53 @@ def check_transaction(tx: DecodedTransaction, rules: RelayRules, wallet: str) ->
             f"signed for chain {tx.chain_id}, the app's environment is chain {rules.chain_id}",
             "chain_id",
         )
-    return _check_target(tx, rules) or _check_caps(tx, rules.caps)
+    return (
+        check_validity(tx, block_gas_limit)
+        or _check_target(tx, rules)
+        or _check_caps(tx, rules.caps)
+    )
+
+
+def check_validity(tx: DecodedTransaction, block_gas_limit: int | None) -> Rejection | None:
+    """The protocol's rules a node would refuse ``tx`` for, checked before it is sent: a few
+    comparisons on decoded fields and a count of the zero bytes of ``data`` (no I/O)."""
+    if tx.to is None and len(tx.data) > MAX_INITCODE_BYTES:
+        return Rejection(
+            C.INITCODE_TOO_LARGE,
+            f"init code is {len(tx.data)} bytes, above the EIP-3860 limit of "
+            f"{MAX_INITCODE_BYTES} bytes",
+            "data",
+        )
+    intrinsic = intrinsic_gas(tx)
+    if tx.gas_limit < intrinsic:
+        return Rejection(
+            C.GAS_BELOW_INTRINSIC,
+            f"gas limit {tx.gas_limit} is below the transaction's intrinsic gas {intrinsic} "
+            "(EIP-2028 calldata, EIP-2930 access list, EIP-3860 init code)",
+            "gas_limit",
+        )
+    floor = floor_gas(tx)
+    if tx.gas_limit < floor:
+        return Rejection(
+            C.GAS_BELOW_INTRINSIC,
+            f"gas limit {tx.gas_limit} is below the EIP-7623 calldata floor {floor}",
+            "gas_limit",
+        )
+    if block_gas_limit is not None and tx.gas_limit > block_gas_limit:
+        return Rejection(
+            C.GAS_ABOVE_BLOCK_LIMIT,
+            f"gas limit {tx.gas_limit} is above the chain's block gas limit {block_gas_limit}: "
+            "no block can include it",
+            "gas_limit",
+        )
+    tip, fee = tx.max_priority_fee_per_gas, tx.max_fee_per_gas
+    if tip is not None and fee is not None and tip > fee:
+        return Rejection(
+            C.PRIORITY_FEE_ABOVE_MAX_FEE,
+            f"maxPriorityFeePerGas {tip} wei is above maxFeePerGas {fee} wei (EIP-1559)",
+            "max_priority_fee_per_gas",
+        )
+    return None
 
 
 def _check_target(tx: DecodedTransaction, rules: RelayRules) -> Rejection | None:

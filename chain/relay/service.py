@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from chainless.chain.models import RelayedTransaction, TxKind, TxState
 from chainless.chain.relay import policy, repository
 from chainless.chain.relay.auth import RelayCaller
+from chainless.chain.relay.block_gas import block_gas_limit
 from chainless.chain.relay.rpc import RpcError, RpcUnavailable, quantity, rpc_for
 from chainless.chain.relay.rules import PolicyValues
 from chainless.chain.relay.rules_cache import app_rules
@@ -58,7 +59,8 @@ def submit(services: Services, session: Session, caller: RelayCaller, raw: str) 
     found = app_rules(services, session, caller.app_id, caller.environment)
     if found is None:
         raise NotFound(f"no app {caller.app_id!r}", code="app_not_found")
-    _refuse(policy.check_transaction(tx, found.rules, caller.wallet))
+    block_limit = block_gas_limit(services, caller.environment)  # cached: no RPC per request
+    _refuse(policy.check_transaction(tx, found.rules, caller.wallet, block_limit))
     nonce_check = _start_nonce_check(services, caller.environment, tx)
 
     now = utcnow()

@@ -5,7 +5,8 @@
 Paper Appendix B; EIP-2 low s), and returns a :class:`DecodedTransaction` with the recovered
 sender. Refusals are :class:`TxDecodeError` subclasses with a stable ``code`` and the offending
 ``field``. It runs on every broadcast, so it reads the bytes once and slices the signing payload
-out of them instead of re-encoding (``bench/txcodec_bench.py`` measures it).
+out of them instead of re-encoding (``bench/txcodec_bench.py`` measures it). ``intrinsic_gas`` and
+``floor_gas`` (``gas``) give the least gas limit a decoded transaction must carry to be valid.
 """
 
 from chainless.chain.txcodec.decoder import MAX_RAW_BYTES, decode
@@ -14,18 +15,22 @@ from chainless.chain.txcodec.errors import (
     InvalidSignature,
     MalformedRLP,
     NonCanonicalInteger,
+    NonceOutOfRange,
     OversizedField,
     TrailingBytes,
     TxDecodeError,
     UnsupportedTransactionType,
     WrongFieldCount,
 )
-from chainless.chain.txcodec.fields import MAX_DATA_BYTES
+from chainless.chain.txcodec.fields import MAX_DATA_BYTES, MAX_NONCE
+from chainless.chain.txcodec.gas import MAX_INITCODE_BYTES, floor_gas, intrinsic_gas
 from chainless.chain.txcodec.model import AccessListEntry, DecodedTransaction, TxType
 from chainless.chain.txcodec.signature import SECP256K1_N
 
 __all__ = [
     "MAX_DATA_BYTES",
+    "MAX_INITCODE_BYTES",
+    "MAX_NONCE",
     "MAX_RAW_BYTES",
     "SECP256K1_N",
     "AccessListEntry",
@@ -34,6 +39,7 @@ __all__ = [
     "InvalidSignature",
     "MalformedRLP",
     "NonCanonicalInteger",
+    "NonceOutOfRange",
     "OversizedField",
     "TrailingBytes",
     "TxDecodeError",
@@ -41,4 +47,6 @@ __all__ = [
     "UnsupportedTransactionType",
     "WrongFieldCount",
     "decode",
+    "floor_gas",
+    "intrinsic_gas",
 ]

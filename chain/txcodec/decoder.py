@@ -21,6 +21,7 @@ from chainless.chain.txcodec.fields import (
     UINT64_BYTES,
     read_access_list,
     read_data,
+    read_nonce,
     read_to,
     read_uint,
 )
@@ -108,7 +109,7 @@ def _decode_legacy(raw: bytes) -> DecodedTransaction:
     """Legacy transaction (Yellow Paper 4.2): EIP-155 signs ``rlp([nonce..data, chainId, 0, 0])``,
     older ones ``rlp([nonce..data])``."""
     items, offsets, start = _split_fields(raw, 0, LEGACY_FIELDS, "a legacy transaction")
-    nonce = read_uint(items[0], "nonce", UINT64_BYTES)
+    nonce = read_nonce(items[0])
     gas_price = read_uint(items[1], "gasPrice")
     gas_limit = read_uint(items[2], "gasLimit", UINT64_BYTES)
     to = read_to(items[3])
@@ -151,7 +152,7 @@ def _decode_typed(raw: bytes, tx_type: TxType) -> DecodedTransaction:
     chain_id = read_uint(items[0], "chainId")
     if chain_id == 0:  # as for legacy v = 35/36: no network has chain id 0
         raise InvalidField("chainId", "0 is not a chain id")
-    nonce = read_uint(items[1], "nonce", UINT64_BYTES)
+    nonce = read_nonce(items[1])
     gas_price, max_priority_fee, max_fee = _read_fees(items, tx_type)
     gas_limit_item, to_item, value_item, data_item, access_item, parity_item, r_item, s_item = (
         items[-8:]

@@ -43,6 +43,13 @@ class InvalidField(TxDecodeError):
     code = "invalid_field"
 
 
+class NonceOutOfRange(TxDecodeError):
+    """A nonce of 2^64 - 1: EIP-2681 bounds nonces to at most 2^64 - 2, so that the account's
+    nonce can still be incremented after it (clients refuse the transaction as invalid)."""
+
+    code = "nonce_out_of_range"
+
+
 class WrongFieldCount(TxDecodeError):
     """A transaction or access-list entry with the wrong number of items."""
 

@@ -2,8 +2,9 @@
 
 Integers are minimal big-endian byte strings (Yellow Paper, Appendix B: no leading zeros, zero is
 the empty string) of at most 32 bytes; ``nonce`` and ``gasLimit`` are 64-bit (EIP-2681 and every
-client's gas type). Addresses are 20 bytes, ``to`` may be empty for a contract creation (Yellow
-Paper 4.2), and the access list is ``[[address, [storageKey, ...]], ...]`` (EIP-2930).
+client's gas type), and a nonce is at most 2^64 - 2 (EIP-2681). Addresses are 20 bytes, ``to``
+may be empty for a contract creation (Yellow Paper 4.2), and the access list is
+``[[address, [storageKey, ...]], ...]`` (EIP-2930).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from chainless.chain.txcodec.errors import (
     InvalidField,
     NonCanonicalInteger,
+    NonceOutOfRange,
     OversizedField,
     WrongFieldCount,
 )
@@ -23,6 +25,7 @@ UINT64_BYTES = 8
 ADDRESS_BYTES = 20
 STORAGE_KEY_BYTES = 32
 MAX_DATA_BYTES = 128 * 1024  # the relay's cap on calldata / init code
+MAX_NONCE = 2**64 - 2  # EIP-2681: the nonce after it must still fit in 64 bits
 
 
 def read_uint(item: Item, name: str, max_bytes: int = UINT256_BYTES) -> int:
@@ -33,6 +36,14 @@ def read_uint(item: Item, name: str, max_bytes: int = UINT256_BYTES) -> int:
     if len(item) > max_bytes:
         raise OversizedField(name, f"integer is {len(item)} bytes, the maximum is {max_bytes}")
     return int.from_bytes(item, "big")
+
+
+def read_nonce(item: Item) -> int:
+    """EIP-2681: a 64-bit nonce, at most 2^64 - 2."""
+    nonce = read_uint(item, "nonce", UINT64_BYTES)
+    if nonce > MAX_NONCE:
+        raise NonceOutOfRange("nonce", f"{nonce} is above {MAX_NONCE}, the EIP-2681 maximum")
+    return nonce
 
 
 def read_bytes(item: Item, name: str) -> bytes:

@@ -44,6 +44,10 @@ class ClientRecord:
     def online(self) -> bool:
         return self.status == AppStatus.ONLINE
 
+    @property
+    def delisted(self) -> bool:
+        return self.status == AppStatus.DELISTED
+
     def secret_hashes(self) -> tuple[str, ...]:
         """The current secret, and the previous one while its rotation overlap lasts."""
         if (

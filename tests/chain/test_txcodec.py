@@ -18,9 +18,11 @@ from eth_utils import to_checksum_address
 
 from chainless.chain.txcodec import (
     MAX_DATA_BYTES,
+    MAX_NONCE,
     AccessListEntry,
     DecodedTransaction,
     InvalidField,
+    NonceOutOfRange,
     TxDecodeError,
     TxType,
     decode,
@@ -119,11 +121,20 @@ def test_eip2930_with_access_list() -> None:
     assert decoded.sender == ALICE.address
 
 
+def test_a_signed_nonce_of_two_to_the_64_minus_one_is_refused() -> None:
+    """EIP-2681 bounds the nonce to 2^64 - 2: eth_account signs 2^64 - 1, no client accepts it."""
+    tx = {"chainId": 1, "nonce": 2**64 - 1, "gasPrice": 1, "gas": 21_000, "to": TOKEN}
+    raw, _ = sign(tx)
+    with pytest.raises(NonceOutOfRange) as refused:
+        decode(raw)
+    assert (refused.value.code, refused.value.field) == ("nonce_out_of_range", "nonce")
+
+
 def test_eip1559() -> None:
     tx: dict[str, Any] = {
         "type": 2,
         "chainId": 8453,
-        "nonce": 2**64 - 1,
+        "nonce": 2**64 - 2,  # EIP-2681: the largest nonce
         "maxPriorityFeePerGas": 10**9,
         "maxFeePerGas": 3 * 10**10,
         "gas": 2**64 - 1,
@@ -139,7 +150,7 @@ def test_eip1559() -> None:
 
     assert decoded.type is TxType.DYNAMIC_FEE
     assert decoded.chain_id == 8453
-    assert decoded.nonce == 2**64 - 1
+    assert decoded.nonce == 2**64 - 2
     assert decoded.gas_limit == 2**64 - 1
     assert decoded.max_priority_fee_per_gas == 10**9
     assert decoded.max_fee_per_gas == decoded.max_fee == 3 * 10**10
@@ -255,7 +266,7 @@ def random_address(rng: random.Random) -> str:
 def random_transaction(rng: random.Random) -> dict[str, Any]:
     kind = rng.choice(["legacy", "eip155", "eip2930", "eip1559"])
     tx: dict[str, Any] = {
-        "nonce": random_uint(rng, 64),
+        "nonce": min(random_uint(rng, 64), MAX_NONCE),
         "gas": random_uint(rng, 63),
         "value": random_uint(rng, 256),
         "data": rng.randbytes(rng.choice([0, 1, 3, 4, 5, 36, 55, 56, 200, 1000])),

@@ -16,6 +16,7 @@ from chainless.chain.txcodec import (
     InvalidField,
     MalformedRLP,
     NonCanonicalInteger,
+    NonceOutOfRange,
     OversizedField,
     TrailingBytes,
     TxDecodeError,
@@ -162,6 +163,14 @@ def test_integers_with_leading_zeros(raw: bytes, field: str, value: bytes) -> No
 def test_integers_too_large(raw: bytes, field: str, value: bytes) -> None:
     error = rejects(replace(raw, field, value), OversizedField, field)
     assert f"integer is {len(value)} bytes" in error.detail
+
+
+@pytest.mark.parametrize("raw", [LEGACY, EIP155, EIP2930, EIP1559])
+def test_a_nonce_of_two_to_the_64_minus_one_is_out_of_range(raw: bytes) -> None:
+    """EIP-2681: a nonce is at most 2^64 - 2; 2^64 - 1 fits in 64 bits but is invalid."""
+    error = rejects(replace(raw, "nonce", 2**64 - 1), NonceOutOfRange, "nonce")
+    assert error.code == "nonce_out_of_range"
+    assert "EIP-2681" in error.detail
 
 
 # --- field shapes -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from chainless.chain.txcodec import (
     InvalidSignature,
     MalformedRLP,
     NonCanonicalInteger,
+    NonceOutOfRange,
     OversizedField,
     TrailingBytes,
     TxDecodeError,
@@ -112,6 +113,7 @@ def test_error_codes_are_stable() -> None:
     codes = {
         MalformedRLP: "malformed_rlp",
         NonCanonicalInteger: "non_canonical_integer",
+        NonceOutOfRange: "nonce_out_of_range",
         InvalidField: "invalid_field",
         WrongFieldCount: "wrong_field_count",
         InvalidSignature: "invalid_signature",

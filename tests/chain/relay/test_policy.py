@@ -94,3 +94,48 @@ def test_daily_limits_and_nonce() -> None:
         "app_daily_value_exceeded"
     )
     assert code(check_nonce(decoded, 6)) == "nonce_too_low"
+
+
+# --- protocol validity (EIP-2, EIP-2028, EIP-2930, EIP-3860, EIP-7623, EIP-1559) --------------
+
+DATA = SELECTOR + bytes(64)  # 4 non-zero bytes, 64 zero bytes: 80 EIP-7623 tokens
+FLOOR = 21_000 + 10 * 80
+ACCESS = [{"address": TARGET, "storageKeys": ["0x" + "11" * 32, "0x" + "22" * 32]}]
+WITH_ACCESS = 21_000 + 4 * 80 + 2_400 + 2 * 1_900
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"gas": FLOOR}, None),
+        ({"gas": FLOOR - 1}, "gas_below_intrinsic"),
+        ({"gas": WITH_ACCESS, "accessList": ACCESS}, None),
+        ({"gas": WITH_ACCESS - 1, "accessList": ACCESS}, "gas_below_intrinsic"),
+        ({"gas": 21_000, "data": b""}, "selector_not_allowed"),  # valid; then the app's rules
+        ({"gas": 20_999, "data": b""}, "gas_below_intrinsic"),
+        ({"maxPriorityFeePerGas": 10**10}, None),
+        ({"maxPriorityFeePerGas": 10**10 + 1}, "priority_fee_above_max_fee"),
+        ({"gas": 150_000}, None),
+        ({"gas": 150_001}, "gas_above_block_limit"),
+    ],
+)
+def test_validity_at_the_boundaries(fields: dict[str, object], expected: str | None) -> None:
+    found = check_transaction(tx(**fields), RULES, USER.address, block_gas_limit=150_000)
+    assert code(found) == expected
+
+
+def test_contract_creation_validity() -> None:
+    """Creation: 32,000 more (EIP-2) and 2 per init-code word (EIP-3860), at most 49,152 bytes."""
+    init_code = b"\x60" * 33  # two words, 33 non-zero bytes
+    least = 21_000 + 32_000 + 16 * 33 + 2 * 2
+    assert code(
+        check_transaction(tx(to=None, data=init_code, gas=least - 1), RULES, USER.address)
+    ) == ("gas_below_intrinsic")
+    creation = tx(to=None, data=init_code, gas=least)
+    assert code(check_transaction(creation, RULES, USER.address)) == "contract_creation_not_allowed"
+    largest = tx(to=None, data=bytes(49_152), gas=600_000)
+    assert code(check_transaction(largest, RULES, USER.address)) == "contract_creation_not_allowed"
+    larger = tx(to=None, data=bytes(49_153), gas=600_000)
+    assert code(check_transaction(larger, RULES, USER.address)) == "initcode_too_large"
+    call = tx(data=SELECTOR + bytes(49_153), gas=600_000)  # calldata has no such limit
+    assert code(check_transaction(call, RULES, USER.address)) == "gas_limit_cap_exceeded"

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 
 from chainless.platform.core.services import Services
@@ -203,15 +204,56 @@ def test_a_delisting_reaches_rules_cached_by_an_earlier_submission(
     refused(submit(client, relay, approve_tx(platform, relay, nonce=nonce)), 403, "app_delisted")
 
 
-def test_delisting_through_operations_also_ends_the_users_token(
-    client: Any, factory: Factory, platform: Platform, relay: RelayApp
-) -> None:
+def delist(client: Any, factory: Factory, relay: RelayApp) -> None:
     delisted = client.post(
         f"/api/v1/admin/apps/{relay.app_id}/delist",
         headers=factory.operator().headers,
         json={"reason": "fraud reports"},
     )
     assert delisted.status_code == 200, delisted.text
+
+
+def test_delisting_through_operations_is_named_though_it_ends_the_users_token(
+    client: Any, factory: Factory, platform: Platform, relay: RelayApp
+) -> None:
+    """Delisting revokes the user's token too; the answer names the delisting, not the token
+    (it used to be 401 ``user_token_invalid``)."""
+    delist(client, factory, relay)
+    body = refused(submit(client, relay, approve_tx(platform, relay)), 403, "app_delisted")
+    assert "delisted" in body["detail"]
+
+
+def test_a_delisting_is_named_ahead_of_the_router_too(
+    client: Any, factory: Factory, platform: Platform, relay: RelayApp, services: Services
+) -> None:
+    """A key used before the delisting is cached: its submissions are answered by
+    ``LeanRelaySubmit``, with the same answer."""
+    if services.redis is None:
+        pytest.skip("API keys are cached only with Redis")
+    assert submit(client, relay, approve_tx(platform, relay)).status_code == 202
+    delist(client, factory, relay)
+    before = _answered_ahead("403")
+    nonce = platform.w3.eth.get_transaction_count(relay.user.address) + 1
+    refused(submit(client, relay, approve_tx(platform, relay, nonce=nonce)), 403, "app_delisted")
+    assert _answered_ahead("403") == before + 1
+
+
+def _answered_ahead(status: str) -> float:
+    sample = REGISTRY.get_sample_value(
+        "chainless_relay_submit_ahead_of_routing_total", {"status": status}
+    )
+    return sample or 0.0
+
+
+def test_a_revoked_token_of_a_listed_app_is_still_invalid(
+    client: Any, platform: Platform, relay: RelayApp
+) -> None:
+    revoked = client.post(
+        "/oauth/revoke",
+        data={"token": relay.access_token},
+        auth=(relay.app_id, relay.app.client_secret),
+    )
+    assert revoked.status_code == 200, revoked.text
     refused(submit(client, relay, approve_tx(platform, relay)), 401, "user_token_invalid")
 
 

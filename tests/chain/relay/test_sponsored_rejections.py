@@ -124,3 +124,20 @@ def test_an_exhausted_gas_budget(
     problem = refused(client, relay, body(platform, relay.user, request), jobs)
     assert (problem["status"], problem["code"]) == (402, "gas_budget_exhausted")
     assert int(problem["required_wei"]) > int(problem["available_wei"])
+
+
+def test_a_delisted_app(
+    client: Any, factory: Factory, platform: Platform, jobs: RecordingJobRunner
+) -> None:
+    """Delisting also revokes the user's token: the answer names the delisting all the same."""
+    relay = sponsoring_app(factory, platform)
+    delisted = client.post(
+        f"/api/v1/admin/apps/{relay.app_id}/delist",
+        headers=factory.operator().headers,
+        json={"reason": "fraud reports"},
+    )
+    assert delisted.status_code == 200, delisted.text
+    jobs.sent.clear()  # the developer's mail
+    request = forward_request(platform, relay.user, sign_data(platform, "x"))
+    problem = refused(client, relay, body(platform, relay.user, request), jobs)
+    assert (problem["status"], problem["code"]) == (403, "app_delisted")
