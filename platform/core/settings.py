@@ -106,6 +106,9 @@ class RateLimitSettings(BaseModel):
     per_ip_per_minute: int = Field(default=600, ge=1)
     per_app_per_minute: int = Field(default=6000, ge=1)
     login_per_ip_per_minute: int = Field(default=20, ge=1)
+    # failed credentials (bad API keys, bearer tokens, cookies, none at all) per client IP:
+    # past it those requests answer 429 instead of 401; callers with a valid credential never are
+    auth_failures_per_ip_per_minute: int = Field(default=20, ge=1)
     register_per_ip_per_hour: int = Field(default=30, ge=1)  # per hour, not per minute
     # the wallet-login routes, per client IP: an app backend behind one address may need more
     oauth_token_per_ip_per_minute: int = Field(default=600, ge=1)
