@@ -251,6 +251,7 @@ class Settings(BaseSettings):
     bearer_token_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_unlock_ttl_minutes: int = Field(default=60, ge=1)  # the link mailed on a lockout
     email_verification_ttl_hours: int = Field(default=48, ge=1)
 
     api_key_ttl_days: int = Field(default=90, ge=1, le=90)
