@@ -24,6 +24,7 @@ from chainless.oauth.tokens import AccessClaims, active_access_token, decode_wit
 from chainless.oauth.users import address_of
 from chainless.platform.apps.relay_view import is_delisted
 from chainless.platform.auth.dependencies import authenticate
+from chainless.platform.auth.failures import counted_failure_async
 from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.epochs import observe, seen
@@ -50,9 +51,10 @@ async def relay_app_key(
     """The calling app's API key, sent as ``X-API-Key`` so that ``Authorization`` stays the
     user's; checked before anything else so that a missing key is named as such."""
     if not request.headers.get("x-api-key"):
-        raise Unauthenticated(
+        missing = Unauthenticated(
             "send the app's API key as X-API-Key", code="api_key_required", headers=_CHALLENGE
         )
+        raise await counted_failure_async(services, missing)  # as ``authenticate`` counts it
     return app_key(await authenticate(request, response, session, services))
 
 

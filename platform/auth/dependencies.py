@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from chainless.platform.apikeys.authentication import admit
 from chainless.platform.apikeys.service import ApiKeyIdentity, record_api_key_use
 from chainless.platform.auth import service
+from chainless.platform.auth.failures import counted_failure_async
 from chainless.platform.auth.principal import Principal
 from chainless.platform.auth.tokens import (
     API_KEY_PREFIX,
@@ -53,15 +54,19 @@ async def authenticate(
 ) -> Principal:
     """An API key is admitted on the event loop (a cached credential needs one non-blocking
     Redis call and no database); accounts are resolved in one thread-pool hop, their rate limit
-    counted in the same hop.
+    counted in the same hop. A credential found wanting (or none) is counted against the client
+    address (``auth.failures``): 401, or 429 once the address has failed too often.
     """
-    token = request.headers.get("x-api-key") or _bearer(request)
-    if token is not None and token.startswith(API_KEY_PREFIX):
-        principal = await _api_key_principal(session, services, response, token)
-    else:
-        principal = await run_in_threadpool(
-            _account_principal, request, response, session, services, token
-        )
+    try:
+        token = request.headers.get("x-api-key") or _bearer(request)
+        if token is not None and token.startswith(API_KEY_PREFIX):
+            principal = await _api_key_principal(session, services, response, token)
+        else:
+            principal = await run_in_threadpool(
+                _account_principal, request, response, session, services, token
+            )
+    except Unauthenticated as error:
+        raise await counted_failure_async(services, error) from None
     request.state.principal = principal
     return principal
 

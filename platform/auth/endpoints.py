@@ -1,17 +1,19 @@
-"""Sign in to the console (cookie + CSRF), get API bearer tokens, list and end sessions."""
+"""Sign in to the console (cookie + CSRF), get API bearer tokens, lift a sign-in lock, list and
+end sessions."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
 from chainless.platform.audit import service as audit
-from chainless.platform.auth import repository, service
+from chainless.platform.auth import lockout, repository, service
 from chainless.platform.auth.dependencies import AccountPrincipal
 from chainless.platform.auth.schemas import (
     BearerTokenOut,
     ConsoleSessionOut,
     SessionOut,
     SignInRequest,
+    UnlockRequest,
 )
 from chainless.platform.auth.tokens import CSRF_COOKIE, SESSION_COOKIE
 from chainless.platform.core.clock import utcnow
@@ -37,6 +39,7 @@ def login(
         session,
         services.settings,
         services.hasher,
+        services.rate_limiter,
         email=str(body.email),
         password=body.password,
         kind="cookie",
@@ -82,11 +85,23 @@ def create_token(body: SignInRequest, session: DbSession, services: ServicesDep)
         session,
         services.settings,
         services.hasher,
+        services.rate_limiter,
         email=str(body.email),
         password=body.password,
         kind="bearer",
     )
     return BearerTokenOut(access_token=issued.token, expires_at=issued.session.expires_at)
+
+
+@router.post(
+    "/unlock",
+    status_code=204,
+    summary="Lift a sign-in lock with the link mailed to the account's owner",
+    responses=problem_responses(400, 422, 429),
+    dependencies=[Depends(RateLimit("unlock", 30, 600))],
+)
+def unlock(body: UnlockRequest, session: DbSession, services: ServicesDep) -> None:
+    lockout.unlock(session, services.rate_limiter, services.settings, services.hasher, body.token)
 
 
 @router.post(

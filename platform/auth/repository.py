@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.permissions import Role
-from chainless.platform.models import Account, AccountRole, AuthSession
+from chainless.platform.models import Account, AccountRole, AuthSession, SignInUnlock
 
 
 def account_by_email(session: Session, email: str) -> Account | None:
@@ -57,3 +57,11 @@ def revoke_sessions(session: Session, account_id: str, *, except_id: str | None 
     if except_id:
         statement = statement.where(AuthSession.id != except_id)
     return session.execute(statement.values(revoked_at=utcnow())).rowcount  # type: ignore[attr-defined]
+
+
+def unused_unlock(session: Session, token_hash: str) -> SignInUnlock | None:
+    return session.scalar(
+        select(SignInUnlock).where(
+            SignInUnlock.token_hash == token_hash, SignInUnlock.used_at.is_(None)
+        )
+    )

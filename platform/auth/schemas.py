@@ -12,6 +12,10 @@ class SignInRequest(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
+class UnlockRequest(BaseModel):
+    token: str = Field(min_length=1, max_length=128, description="The code from the unlock mail")
+
+
 class ConsoleSessionOut(BaseModel):
     csrf_token: str = Field(
         description="Send it back in the X-CSRF-Token header on unsafe requests"

@@ -1,25 +1,26 @@
 """Sign-in for platform accounts: console sessions (cookie + CSRF) and API bearer tokens.
 
-Repeated failures lock the account for a while (spec, developer management 1.1); the failure is
-recorded even though the request fails (``keep_changes``), and an unknown email costs the same
-time as a wrong password so the answer does not reveal which accounts exist.
+Repeated failures lock sign-in for a while (spec, developer management 1.1), per email and client
+address (``auth.lockout``); the failure is recorded even though the request fails
+(``keep_changes``), and an unknown email costs the same time as a wrong password (a dummy hash is
+verified) and gets the same answers, so they do not reveal which accounts exist.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from chainless.platform.audit import service as audit
-from chainless.platform.auth import repository
+from chainless.platform.auth import lockout, repository
 from chainless.platform.auth.principal import AuthMethod, Principal
 from chainless.platform.auth.tokens import new_bearer_token, new_csrf_token, new_session_token
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.context import current_request
-from chainless.platform.core.errors import Locked, Unauthenticated
+from chainless.platform.core.errors import Unauthenticated
+from chainless.platform.core.ratelimit import RateLimiter
 from chainless.platform.core.security import (
     SecretHasher,
     hash_password,
@@ -43,22 +44,21 @@ def sign_in(
     session: Session,
     settings: Settings,
     hasher: SecretHasher,
+    limiter: RateLimiter,
     *,
     email: str,
     password: str,
     kind: str,
 ) -> IssuedSession:
+    """Known and unknown emails take the same steps (a lock check, a password hash, a counted
+    failure) and get the same answers; only a known account's audit log and mail differ."""
+    address = current_request().ip or "unknown"
+    lockout.refuse_if_locked(limiter, settings, hasher, email, address)
     account = repository.account_by_email(session, email)
-    now = utcnow()
-    if account is not None and account.locked_until is not None and account.locked_until > now:
-        wait = math.ceil((account.locked_until - now).total_seconds())
-        raise Locked(
-            f"too many failed sign-ins; the account is locked for {wait} more seconds",
-            code="account_locked",
-            headers={"Retry-After": str(wait)},
-        )
     if not verify_password(password, account.password_hash if account else None) or account is None:
-        _count_failure(session, settings, account)
+        lockout.count_failure(
+            session, limiter, settings, hasher, email=email, address=address, account=account
+        )
         raise Unauthenticated(
             "email or password is wrong", code="invalid_credentials", keep_changes=True
         )
@@ -66,9 +66,8 @@ def sign_in(
         raise Unauthenticated("this account is disabled", code="account_disabled")
     if password_needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    account.failed_login_count = 0
-    account.locked_until = None
-    account.last_login_at = now
+    lockout.clear(limiter, hasher, email, address)
+    account.last_login_at = utcnow()
     issued = _issue(session, settings, hasher, account, kind)
     audit.record(
         session,
@@ -79,34 +78,6 @@ def sign_in(
         summary=f"signed in ({kind})",
     )
     return issued
-
-
-def _count_failure(session: Session, settings: Settings, account: Account | None) -> None:
-    if account is None:
-        return
-    account.failed_login_count += 1
-    changes = {"failed_login_count": account.failed_login_count}
-    if account.failed_login_count >= settings.login_max_failures:
-        account.locked_until = utcnow() + timedelta(minutes=settings.login_lockout_minutes)
-        account.failed_login_count = 0
-        audit.record(
-            session,
-            "auth",
-            "account.locked",
-            target_type="account",
-            target_id=account.id,
-            summary=f"locked for {settings.login_lockout_minutes} minutes after repeated failures",
-            changes=changes,
-        )
-    else:
-        audit.record(
-            session,
-            "auth",
-            "account.sign_in_failed",
-            target_type="account",
-            target_id=account.id,
-            changes=changes,
-        )
 
 
 def _issue(

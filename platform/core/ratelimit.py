@@ -134,6 +134,10 @@ class RateLimiter(Protocol):
 
     def peek(self, key: str, limit: Limit) -> Decision: ...
 
+    def forget(self, key: str) -> None:
+        """Refill ``key``'s bucket at once (a missing key is a full bucket)."""
+        ...
+
 
 class MemoryRateLimiter:
     """The embedded mode's limiter: per-process, thread-safe."""
@@ -169,6 +173,10 @@ class MemoryRateLimiter:
     def peek(self, key: str, limit: Limit) -> Decision:
         with self._lock:
             return gcra_peek(self._tats.get(key), self._clock(), limit)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._tats.pop(key, None)
 
     def _evict(self, now: int) -> None:
         """Forget full buckets: a missing key and a TAT in the past mean the same."""
@@ -419,6 +427,9 @@ class RedisRateLimiter:
             keys=[self._prefix + key], args=self._args(limit)
         )
         return _decision(bool(allowed), limit, int(remaining), int(reset_us), int(retry_us))
+
+    def forget(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)
 
     def _args(self, limit: Limit) -> list[str | int]:
         now = "" if self._clock is None else self._clock()

@@ -106,6 +106,9 @@ class RateLimitSettings(BaseModel):
     per_ip_per_minute: int = Field(default=600, ge=1)
     per_app_per_minute: int = Field(default=6000, ge=1)
     login_per_ip_per_minute: int = Field(default=20, ge=1)
+    # failed credentials (bad API keys, bearer tokens, cookies, none at all) per client IP:
+    # past it those requests answer 429 instead of 401; callers with a valid credential never are
+    auth_failures_per_ip_per_minute: int = Field(default=20, ge=1)
     register_per_ip_per_hour: int = Field(default=30, ge=1)  # per hour, not per minute
     # the wallet-login routes, per client IP: an app backend behind one address may need more
     oauth_token_per_ip_per_minute: int = Field(default=600, ge=1)
@@ -265,6 +268,7 @@ class Settings(BaseSettings):
     bearer_token_ttl_hours: int = Field(default=24, ge=1, le=24 * 90)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    login_unlock_ttl_minutes: int = Field(default=60, ge=1)  # the link mailed on a lockout
     email_verification_ttl_hours: int = Field(default=48, ge=1)
 
     api_key_ttl_days: int = Field(default=90, ge=1, le=90)

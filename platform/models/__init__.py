@@ -1,6 +1,12 @@
 """All platform models, imported together so the metadata (and Alembic) sees every table."""
 
-from chainless.platform.models.accounts import Account, AccountRole, AuthSession, Qualification
+from chainless.platform.models.accounts import (
+    Account,
+    AccountRole,
+    AuthSession,
+    Qualification,
+    SignInUnlock,
+)
 from chainless.platform.models.alerts import Alert
 from chainless.platform.models.api_keys import ApiKey
 from chainless.platform.models.apps import (
@@ -31,4 +37,5 @@ __all__ = [
     "MiniProgram",
     "OutboxEmail",
     "Qualification",
+    "SignInUnlock",
 ]

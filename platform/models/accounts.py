@@ -23,8 +23,6 @@ class Account(TimestampMixin, Base):
     email_verified_at: Mapped[datetime | None]
     verification_token_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     verification_expires_at: Mapped[datetime | None]
-    failed_login_count: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
 
 
@@ -59,6 +57,23 @@ class AuthSession(Base):
     revoked_at: Mapped[datetime | None]
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(256))
+
+
+class SignInUnlock(Base):
+    """A link mailed to an account's owner when sign-in to it locked for one client address
+    (``auth.lockout``): single use, kept only as a hash, and short-lived."""
+
+    __tablename__ = "sign_in_unlocks"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    ip: Mapped[str] = mapped_column(String(64))  # the address whose lock it lifts
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class Qualification(Base):

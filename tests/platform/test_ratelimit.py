@@ -107,6 +107,16 @@ def test_peek_reports_without_spending(bench: Bench) -> None:
     assert empty.retry_after == pytest.approx(20)
 
 
+def test_forget_refills_one_bucket_at_once(bench: Bench) -> None:
+    limit = Limit("t", 2, 600)
+    hits(bench.limiter, limit, 2, key="a")
+    hits(bench.limiter, limit, 2, key="b")
+    bench.limiter.forget("a")
+    bench.limiter.forget("never-used")
+    assert hits(bench.limiter, limit, 3, key="a") == [True, True, False]
+    assert not bench.limiter.hit("b", limit).allowed
+
+
 def test_headers_of_an_allowed_and_a_refused_request(bench: Bench) -> None:
     limit = Limit("t", 3, 60)
     allowed = bench.limiter.hit("k", limit).headers()
