@@ -1,8 +1,17 @@
 """A mini-program as an OAuth client (RFC 6749 §2): ``client_id`` is its ``app_id``.
 
-Only online (listed) apps are clients at all. Confidential app backends authenticate with their
-app secret (``client_secret_basic`` or ``client_secret_post``); a public client (a mini-program
-without a backend) uses PKCE alone (``none``) — PKCE is required of every client anyway.
+Only online (listed) apps are clients at all. Each app records at creation how it authenticates
+(``token_endpoint_auth_method``, RFC 7591 §2):
+
+- a confidential client (``client_secret_basic`` or ``client_secret_post``: an app backend
+  holding the app secret) must present the secret on every token, revocation and introspection
+  request (RFC 6749 §2.3.1, §3.2.1; OAuth 2.1 §2.4). Either secret method is accepted, as both
+  carry the same credential; ``none`` never is, so a stolen refresh token, or a code with its
+  verifier, is worth nothing without the secret.
+- a public client (``none``: a mini-program without a backend, the SDK's public mode) sends its
+  ``client_id`` alone to the token endpoint and relies on PKCE, required of every client anyway;
+  its refresh tokens are short-lived (``tokens.refresh_lifetime``). It cannot introspect or
+  revoke, which are for app backends (RFC 7662 §2.1).
 """
 
 from __future__ import annotations
@@ -13,12 +22,11 @@ from typing import Any
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.errors import InvalidScopeError, OAuth2Error
 
-from chainless.platform.apps.oauth_view import ClientRecord
+from chainless.platform.apps.oauth_view import PUBLIC_CLIENT_METHOD, SECRET_METHODS, ClientRecord
 from chainless.platform.core.scopes import DEFAULT_SCOPES
 from chainless.platform.core.security import SecretHasher
 
-TOKEN_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post", "none"})
-BACKEND_AUTH_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+BACKEND_AUTH_METHODS = frozenset(SECRET_METHODS)
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 APP_DELISTED = "app_delisted"  # the platform's stable code, as the relay and the CDN answer it
 
@@ -79,9 +87,11 @@ class OAuthClient(ClientMixin):
         return any(matches)  # every hash is compared, so timing does not tell which one matched
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        if endpoint == "token":
-            return method in TOKEN_AUTH_METHODS
-        return method in BACKEND_AUTH_METHODS  # introspection and revocation: app backends only
+        """The client's registered kind decides (see the module): a public client uses ``none``
+        at the token endpoint only; a confidential one its secret, everywhere."""
+        if self.record.public:
+            return method == PUBLIC_CLIENT_METHOD and endpoint == "token"
+        return method in BACKEND_AUTH_METHODS
 
     def check_response_type(self, response_type: str) -> bool:
         return response_type == "code"

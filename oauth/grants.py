@@ -230,6 +230,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             include_refresh_token=include_refresh_token,
             moment=now,
             new_family=True,
+            public_client=self.request.client.record.public,
         )
 
 
@@ -313,6 +314,7 @@ class RefreshGrant(grants.RefreshTokenGrant):
             # keeps the scope of the one it replaces
             refresh_scope=presented.get_scope(),
             rotated=presented.row,
+            public_client=self.request.client.record.public,
         )
 
     def revoke_old_credential(self, refresh_token: PresentedRefreshToken) -> None:

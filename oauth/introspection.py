@@ -25,13 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from authlib.consts import default_json_headers  # type: ignore[import-untyped, unused-ignore]
-from authlib.oauth2.rfc6749.util import (  # type: ignore[import-untyped, unused-ignore]
-    extract_basic_authorization,
-)
 from starlette.datastructures import FormData, Headers
 from starlette.responses import JSONResponse, Response
 
 from chainless.oauth import live_families, tokens
+from chainless.oauth.basic_auth import readable_basic_credentials
 from chainless.oauth.clients import OAuthClient
 from chainless.oauth.server import client_failure_key
 from chainless.platform.apps.oauth_view import CLIENT_EPOCH, client_cache
@@ -87,14 +85,18 @@ async def answer_from_caches(
         or not set(form.keys()) <= _PLAIN_FORM
     ):
         return _LONG_WAY
-    client_id, secret = extract_basic_authorization(headers)
+    basic = readable_basic_credentials(headers)  # a malformed header is refused the long way
     token = form.get("token")
-    if not client_id or not secret or not isinstance(token, str):
+    if basic is None or not isinstance(token, str):
         return _LONG_WAY
+    client_id, secret = basic.client_id, basic.secret
     cached_client = clients.entry(client_id)
     if cached_client is None or not cached_client.value.online:
         return _LONG_WAY
-    if not OAuthClient(cached_client.value, services.hasher).check_client_secret(secret):
+    client = OAuthClient(cached_client.value, services.hasher)
+    if not client.check_endpoint_auth_method("client_secret_basic", "introspection"):
+        return _LONG_WAY  # a public client: refused the long way
+    if not client.check_client_secret(secret):
         return _LONG_WAY  # a wrong secret is counted towards the lockout the long way
     claims = tokens.decode_with_held_keys(services, token)
     family = families.entry(claims.family_id) if claims is not None else None

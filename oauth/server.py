@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,13 +27,18 @@ from authlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped, unus
     UnsupportedResponseTypeError,
 )
 from authlib.oauth2.rfc6749.util import (  # type: ignore[import-untyped, unused-ignore]
-    extract_basic_authorization,
     scope_to_list,
 )
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, Headers, QueryParams
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from chainless.oauth.basic_auth import (
+    BasicCredentials,
+    MalformedBasicCredentials,
+    basic_credentials,
+    presents_basic,
+)
 from chainless.oauth.clients import AppDelistedError, OAuthClient
 from chainless.platform.alerts.service import Level, raise_alert
 from chainless.platform.apps.oauth_view import ClientRecord, cached_client_record
@@ -113,6 +119,7 @@ class ChainlessAuthorizationServer(AuthorizationServer):
         self.session = session
         self._records: dict[str, ClientRecord | None] = {}  # Authlib asks more than once
         self._failures: dict[str, int] = {}  # lockout counters already read
+        self.register_client_auth_method("client_secret_basic", _authenticate_secret_basic)
 
     def known_client(self, client_id: str, record: ClientRecord, failures: int) -> None:
         """The client's current record and its lockout counter (from this caller's address), as
@@ -143,11 +150,20 @@ class ChainlessAuthorizationServer(AuthorizationServer):
     ) -> Any:
         """Authlib's client authentication, behind a lockout after repeated bad secrets.
 
+        A ``Basic`` header that cannot be read is ``invalid_client`` at once (RFC 6749 §5.2),
+        never a server error and never a fall-back to another method (``basic_auth``). Whether
+        a client may use a method at all is its own registration (``OAuthClient``): a
+        confidential client always authenticates with its secret.
+
         The lockout counts per client *and caller address*: counted per client alone, anyone
         who knows an app's (public) client id could lock its backend out at will. Failures of
         one client from all addresses together raise an alert instead.
         """
-        client_id = _presented_client_id(request)
+        try:
+            basic = basic_credentials(request.headers)
+        except MalformedBasicCredentials as error:
+            raise InvalidClientError(status_code=401, description=str(error)) from None
+        client_id = _presented_client_id(request, basic)
         if client_id and len(client_id) > MAX_CLIENT_ID:
             raise InvalidClientError(status_code=401, description="unknown client")
         lock = self.services.settings.oauth
@@ -157,14 +173,14 @@ class ChainlessAuthorizationServer(AuthorizationServer):
                 status_code=401,
                 description="too many failed client authentications; try again later",
             )
-        if _presents_credentials(request):
+        if basic is not None or "client_secret" in request.form:
             # a client that sends a secret is authenticated by it, never as a public client that
             # sent none (RFC 6749 §2.3: one method per request)
             methods = [method for method in methods if method != "none"]
         try:
             return super().authenticate_client(request, methods, endpoint)
         except InvalidClientError:
-            if client_id and _presented_secret(request):
+            if client_id and (basic is not None or request.form.get("client_secret")):
                 self._count_failure(client_id, key)
             raise
 
@@ -248,16 +264,22 @@ def client_failure_key(client_id: str, ip: str | None) -> str:
     return f"oauth.client_failures:{client_id}" + (f":{ip or 'unknown'}" if ip is not None else "")
 
 
-def _presented_client_id(request: OAuth2Request) -> str | None:
-    basic_id, _ = extract_basic_authorization(request.headers)
-    return basic_id or request.form.get("client_id")
+def _presented_client_id(request: OAuth2Request, basic: BasicCredentials | None) -> str | None:
+    return basic.client_id if basic is not None else request.form.get("client_id")
 
 
-def _presents_credentials(request: OAuth2Request) -> bool:
-    header = request.headers.get("Authorization", "")
-    return header[:6].lower() == "basic " or "client_secret" in request.form
-
-
-def _presented_secret(request: OAuth2Request) -> bool:
-    _, basic_secret = extract_basic_authorization(request.headers)
-    return bool(basic_secret or request.form.get("client_secret"))
+def _authenticate_secret_basic(
+    query_client: Callable[[str], OAuthClient | None], request: OAuth2Request
+) -> OAuthClient | None:
+    """Authlib's ``client_secret_basic`` on the strict reading of the header (``basic_auth``);
+    ``ChainlessAuthorizationServer.authenticate_client`` has refused a malformed one already."""
+    if not presents_basic(request.headers):
+        return None
+    basic = basic_credentials(request.headers)
+    assert basic is not None
+    client = query_client(basic.client_id)
+    if client is None:
+        raise InvalidClientError(
+            status_code=401, description="The client does not exist on this server."
+        )
+    return client if client.check_client_secret(basic.secret) else None

@@ -118,6 +118,7 @@ def issue(
     moment: datetime | None = None,
     new_family: bool = False,
     rotated: RefreshToken | None = None,
+    public_client: bool = False,
 ) -> dict[str, Any]:
     """Sign an access token for the family and, when asked, add a fresh refresh token to it
     (with ``refresh_scope``, by default the access token's), replacing ``rotated``. The family
@@ -158,11 +159,21 @@ def issue(
             family_id=family.id,
             scope=(scope if refresh_scope is None else refresh_scope).split(),
             created_at=moment,
-            expires_at=moment + timedelta(days=settings.refresh_token_ttl_days),
+            expires_at=moment + refresh_lifetime(services, public_client=public_client),
         )
         token["refresh_token"] = plain
     token_writes.store(session, issue)
     return token
+
+
+def refresh_lifetime(services: Services, *, public_client: bool) -> timedelta:
+    """How long a new refresh token lives. A public client's is short (a day by default): no
+    secret protects it, and it is not sender-constrained, so rotation (RFC 9700 §4.14.2) and a
+    short life are what limit a stolen one (OAuth 2.1 §4.3.1)."""
+    settings = services.settings.oauth
+    if public_client:
+        return timedelta(hours=settings.public_client_refresh_token_ttl_hours)
+    return timedelta(days=settings.refresh_token_ttl_days)
 
 
 def decode_access_token(

@@ -122,9 +122,16 @@ def factory(client: Any, services: Services) -> Factory:
 @dataclass
 class OnlineApp:
     app_id: str
-    client_secret: str
+    client_secret: str  # "" for a public client, which is issued none
     redirect_uri: str
     developer: Actor
+    public: bool = False
+
+    def client_auth(self) -> dict[str, Any]:
+        """How its calls authenticate: ``client_secret_basic``, or a public client's id alone."""
+        if self.public:
+            return {"data": {"client_id": self.app_id}}
+        return {"auth": (self.app_id, self.client_secret)}
 
 
 def online_app(
@@ -133,8 +140,10 @@ def online_app(
     scopes: tuple[str, ...] = ("basic:address", "basic:user_id", "transaction:broadcast"),
     redirect_uri: str = "https://app.example.com/callback",
     developer: Actor | None = None,
+    public: bool = False,
 ) -> OnlineApp:
-    """An app through the whole platform story: created, versioned, submitted, approved (online)."""
+    """An app through the whole platform story: created, versioned, submitted, approved (online).
+    ``public`` registers a public client (``token_endpoint_auth_method`` ``none``)."""
     client = factory.client
     developer = developer or factory.developer(approved=True)
     created = client.post(
@@ -146,6 +155,7 @@ def online_app(
             "category": "defi",
             "redirect_uris": [redirect_uri],
             "requested_scopes": list(scopes),
+            "token_endpoint_auth_method": "none" if public else "client_secret_basic",
         },
     )
     assert created.status_code == 201, created.text
@@ -164,4 +174,5 @@ def online_app(
         json={"decision": "approve"},
     )
     assert reviewed.status_code == 200, reviewed.text
-    return OnlineApp(app_id, created.json()["client_secret"], redirect_uri, developer)
+    secret = created.json()["client_secret"] or ""
+    return OnlineApp(app_id, secret, redirect_uri, developer, public=public)

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from authlib.oauth2.rfc6749.util import (  # type: ignore[import-untyped, unused-ignore]
-    extract_basic_authorization,
-)
 from starlette.datastructures import FormData, Headers
 
+from chainless.oauth.basic_auth import presents_basic, readable_basic_credentials
 from chainless.oauth.server import MAX_CLIENT_ID, client_failure_key
 from chainless.platform.apps.oauth_view import CLIENT_EPOCH, ClientRecord, client_cache
 from chainless.platform.core.context import current_request
@@ -71,8 +69,10 @@ async def count_with_client(
 
 
 def _presented_client_id(headers: Headers, form: FormData) -> str | None:
-    """The client as ``server.authenticate_client`` will take it: Basic, else the form's."""
-    basic_id, _ = extract_basic_authorization(headers)
+    """The client as ``server.authenticate_client`` will take it: Basic, else the form's. A
+    malformed Basic header names none: the endpoint refuses it (``basic_auth``)."""
+    if presents_basic(headers):
+        basic = readable_basic_credentials(headers)
+        return basic.client_id if basic is not None else None
     form_id = form.get("client_id")
-    client_id = basic_id or (form_id if isinstance(form_id, str) else None)
-    return client_id or None
+    return form_id if isinstance(form_id, str) and form_id else None

@@ -51,6 +51,7 @@ _IP_LITERAL = rf"\[(?:{_ipv6()}|[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+
 _REG_NAME = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT_ENCODED})*"
 _USERINFO = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT_ENCODED})*"
 _AUTHORITY = rf"(?:{_USERINFO}@)?(?:{_IP_LITERAL}|{_REG_NAME})(?::[0-9]*)?"
+_AUTHORITY_HOST = rf"(?:{_USERINFO}@)?(?P<host>{_IP_LITERAL}|{_REG_NAME})(?::[0-9]*)?"
 _PATH_ABEMPTY = rf"(?:/{_PCHAR}*)*"
 _HIER_PART = (
     rf"(?://{_AUTHORITY}{_PATH_ABEMPTY}"  # "//" authority path-abempty
@@ -62,7 +63,7 @@ _QUERY = rf"(?:{_PCHAR}|[/?])*"
 _URI = rf"{_SCHEME}:{_HIER_PART}(?:\?{_QUERY})?(?:#{_QUERY})?"
 
 SCHEME_RE = re.compile(_SCHEME)
-AUTHORITY_RE = re.compile(_AUTHORITY)
+AUTHORITY_HOST_RE = re.compile(_AUTHORITY_HOST)
 URI_RE = re.compile(_URI)
 REQUEST_ID_RE = re.compile(rf"{_PCHAR}*")
 
@@ -82,9 +83,22 @@ def is_uri(text: str) -> bool:
     return URI_RE.fullmatch(text) is not None
 
 
-def is_authority(text: str) -> bool:
-    """RFC 3986 section 3.2 ``authority``: ``[ userinfo "@" ] host [ ":" port ]``."""
-    return AUTHORITY_RE.fullmatch(text) is not None
+def domain_problem(text: str) -> str | None:
+    """Why ``text`` is not an EIP-4361 ``domain``, or None when it is one.
+
+    The ABNF says ``domain = authority`` (RFC 3986 §3.2), whose ``reg-name`` may be empty; but
+    the domain is the site asking for the sign-in, which a wallet compares with the requesting
+    origin's host (EIP-4361 "Wallet Implementer's Guide"), so a domain without a host names no
+    site: ``""``, ``":8080"`` or ``"user@"`` are refused.
+    """
+    if text == "":
+        return "domain is empty; EIP-4361 requires the RFC 3986 authority asking for the sign-in"
+    match = AUTHORITY_HOST_RE.fullmatch(text)
+    if match is None:
+        return f"domain {text!r} is not an RFC 3986 authority"
+    if not match.group("host"):
+        return f"domain {text!r} has no host"
+    return None
 
 
 def is_scheme(text: str) -> bool:

@@ -146,9 +146,9 @@ def _first_problem(message: SiweMessage) -> str | None:
 def _check_origin(m: SiweMessage) -> str | None:
     if m.scheme is not None and not (isinstance(m.scheme, str) and grammar.is_scheme(m.scheme)):
         return f"scheme {m.scheme!r} is not an RFC 3986 scheme"
-    if not (isinstance(m.domain, str) and grammar.is_authority(m.domain)):
+    if not isinstance(m.domain, str):
         return f"domain {m.domain!r} is not an RFC 3986 authority"
-    return None
+    return grammar.domain_problem(m.domain)
 
 
 def _check_address(m: SiweMessage) -> str | None:

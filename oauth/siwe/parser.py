@@ -118,8 +118,9 @@ def _header(lines: _Lines) -> tuple[str | None, str]:
         scheme, _, domain = origin.partition("://")
         if not grammar.is_scheme(scheme):
             raise lines.error(f"{scheme!r} is not an RFC 3986 URI scheme")
-    if not grammar.is_authority(domain):
-        raise lines.error(f"domain {domain!r} is not an RFC 3986 authority")
+    problem = grammar.domain_problem(domain)
+    if problem is not None:
+        raise lines.error(problem)
     return scheme, domain
 
 

@@ -42,7 +42,8 @@ Creator = Annotated[Principal, Depends(Require(Permission.APP_CREATE))]
     status_code=201,
     response_model=AppCreated,
     summary="Create a mini-program",
-    description="The client secret is in this response only; the platform keeps its hash.",
+    description="The client secret is in this response only; the platform keeps its hash. A"
+    " public client (`token_endpoint_auth_method` `none`) is issued none.",
     responses=problem_responses(401, 403, 409, 422),
 )
 def create_app(
@@ -50,7 +51,7 @@ def create_app(
 ) -> AppCreated:
     issued = service.create_app(session, services.settings, services.hasher, principal, body)
     out = presenters.app_out(service.view_of(session, issued.app))
-    return AppCreated(**out.model_dump(), client_id=issued.app.app_id, client_secret=issued.secret)
+    return AppCreated(**out.model_dump(), client_id=issued.app.app_id, client_secret=issued.shown)
 
 
 @router.get(
@@ -104,8 +105,9 @@ def update_app(
     "/apps/{app_id}/secret/rotate",
     response_model=SecretOut,
     summary="Issue a new client secret",
-    description="The previous secret stays valid for the configured overlap (24 h by default).",
-    responses=problem_responses(401, 403, 404),
+    description="The previous secret stays valid for the configured overlap (24 h by default)."
+    " A public client has no secret (409 `public_client`).",
+    responses=problem_responses(401, 403, 404, 409),
 )
 def rotate_secret(
     app_id: str, principal: CurrentPrincipal, session: DbSession, services: ServicesDep

@@ -22,6 +22,9 @@ from chainless.platform.core.epochs import Change, watch
 from chainless.platform.core.services import Services
 from chainless.platform.models import Account, AppStatus, AuditCertificate, MiniProgram
 
+PUBLIC_CLIENT_METHOD = "none"
+SECRET_METHODS = ("client_secret_basic", "client_secret_post")
+
 
 @dataclass(frozen=True)
 class ClientRecord:
@@ -33,6 +36,7 @@ class ClientRecord:
     status: int
     redirect_uris: tuple[str, ...]
     approved_scopes: tuple[str, ...]
+    token_endpoint_auth_method: str  # RFC 7591 §2; "none" for a public client
     secret_hash: str
     previous_secret_hash: str | None
     previous_secret_expires_at: datetime | None
@@ -47,6 +51,11 @@ class ClientRecord:
     @property
     def delisted(self) -> bool:
         return self.status == AppStatus.DELISTED
+
+    @property
+    def public(self) -> bool:
+        """A public client (RFC 6749 §2.1): it holds no secret and authenticates with none."""
+        return self.token_endpoint_auth_method == PUBLIC_CLIENT_METHOD
 
     def secret_hashes(self) -> tuple[str, ...]:
         """The current secret, and the previous one while its rotation overlap lasts."""
@@ -83,6 +92,7 @@ def client_record(session: Session, app_id: str) -> ClientRecord | None:
         status=app.status,
         redirect_uris=tuple(app.redirect_uris),
         approved_scopes=tuple(app.approved_scopes),
+        token_endpoint_auth_method=app.token_endpoint_auth_method,
         secret_hash=app.secret_hash,
         previous_secret_hash=app.previous_secret_hash,
         previous_secret_expires_at=app.previous_secret_expires_at,

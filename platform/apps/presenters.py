@@ -81,6 +81,7 @@ def app_out(view: AppView) -> AppOut:
         redirect_uris=app.redirect_uris,
         requested_scopes=app.requested_scopes,
         approved_scopes=app.approved_scopes,
+        token_endpoint_auth_method=app.token_endpoint_auth_method,
         developer=DeveloperOut(id=developer.id, name=developer.display_name, email=developer.email)
         if developer is not None
         else None,

@@ -25,6 +25,8 @@ RedirectUri = Annotated[str, StringConstraints(max_length=8192)]  # the 2048 rul
 ScopeName = Annotated[str, StringConstraints(max_length=64)]
 SignatureAlgorithm = Literal["ES256", "RS256", "EdDSA"]
 EncryptionAlgorithm = Literal["none", "AES-256-GCM"]
+# RFC 7591 §2 token_endpoint_auth_method; "none" makes a public client (docs/oauth.md)
+TokenEndpointAuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
 STATUS_NAMES = {
     AppStatus.DEVELOPMENT: "development",
     AppStatus.IN_REVIEW: "in_review",
@@ -45,6 +47,12 @@ _DOC = {
     "domains": "hostnames the app is served from, at most 20",
     "redirect_uris": "exact, absolute URIs; https (http only on loopback); at most 10",
     "requested_scopes": "OAuth scopes the app asks wallet users for",
+    "token_endpoint_auth_method": (
+        "how the app authenticates to the token endpoint (RFC 7591), fixed at creation:"
+        " client_secret_basic or client_secret_post for a backend holding the app secret"
+        " (a confidential client), none for a public client using PKCE alone, which is"
+        " issued no secret and gets short-lived refresh tokens"
+    ),
 }
 
 
@@ -60,6 +68,9 @@ class AppCreate(BaseModel):
     redirect_uris: RedirectUris = Field(default_factory=list, description=_DOC["redirect_uris"])
     requested_scopes: Scopes = Field(
         default_factory=lambda: list(DEFAULT_SCOPES), description=_DOC["requested_scopes"]
+    )
+    token_endpoint_auth_method: TokenEndpointAuthMethod = Field(
+        default="client_secret_basic", description=_DOC["token_endpoint_auth_method"]
     )
     signature_algorithm: SignatureAlgorithm | None = None
     encryption_algorithm: EncryptionAlgorithm | None = None
@@ -125,6 +136,9 @@ class AppOut(AppSummary):
     redirect_uris: list[str]
     requested_scopes: list[str]
     approved_scopes: list[str]
+    token_endpoint_auth_method: TokenEndpointAuthMethod = Field(
+        description=_DOC["token_endpoint_auth_method"]
+    )
     developer: DeveloperOut | None
     contracts: list[ContractOut]
     interface: InterfaceOut
@@ -139,7 +153,9 @@ class AppOut(AppSummary):
 
 class AppCreated(AppOut):
     client_id: str
-    client_secret: str = Field(description="shown once; store it now, only its hash is kept")
+    client_secret: str | None = Field(
+        description="shown once; store it now, only its hash is kept. null for a public client"
+    )
 
 
 class AppPage(BaseModel):

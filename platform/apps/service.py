@@ -2,6 +2,8 @@
 
 The app secret is shown once and stored only as a keyed hash. Rotation keeps the previous secret
 valid for ``app_secret_rotation_overlap_hours`` so running backends can switch without downtime.
+A public client (``token_endpoint_auth_method`` ``none``, RFC 7591 §2) is shown no secret and
+cannot rotate one: it authenticates with PKCE alone (``chainless.oauth.clients``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from chainless.platform.apps import access, config, repository, validation
+from chainless.platform.apps.oauth_view import PUBLIC_CLIENT_METHOD
 from chainless.platform.apps.repository import AppFilters
 from chainless.platform.apps.schemas import AppCreate, AppUpdate
 from chainless.platform.audit import service as audit
@@ -51,6 +54,16 @@ class AppView:
 class IssuedSecret:
     app: MiniProgram
     secret: str
+
+    @property
+    def shown(self) -> str | None:
+        """The secret its developer is shown: none for a public client, which holds none (its
+        stored hash is of a secret nobody saw, so no secret ever authenticates it)."""
+        return None if is_public(self.app) else self.secret
+
+
+def is_public(app: MiniProgram) -> bool:
+    return app.token_endpoint_auth_method == PUBLIC_CLIENT_METHOD
 
 
 def new_client_secret() -> str:
@@ -105,6 +118,7 @@ def create_app(
         developer_id=principal.id,
         status=int(AppStatus.DEVELOPMENT),
         secret_hash=hasher.hash(secret),
+        token_endpoint_auth_method=body.token_endpoint_auth_method,
         approved_scopes=[],
         payment_service=False,
         gas_budget_gwei=0,
@@ -114,6 +128,7 @@ def create_app(
         **fields,
     )
     changes: dict[str, Any] = {f: [None, v] for f, v in fields.items()}
+    changes["token_endpoint_auth_method"] = [None, body.token_endpoint_auth_method]
     if (
         body.signature_algorithm
         or body.public_key_pem
@@ -192,6 +207,11 @@ def rotate_secret(
     session: Session, settings: Settings, hasher: SecretHasher, principal: Principal, app_id: str
 ) -> IssuedSecret:
     app = access.app_for(session, principal, app_id, Permission.APP_SECRET_ROTATE, for_update=True)
+    if is_public(app):
+        raise Conflict(
+            "a public client has no secret to rotate; it authenticates with PKCE alone",
+            code="public_client",
+        )
     now = utcnow()
     overlap = timedelta(hours=settings.app_secret_rotation_overlap_hours)
     secret = new_client_secret()

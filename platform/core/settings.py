@@ -174,6 +174,9 @@ class OAuthSettings(BaseModel):
     code_ttl_seconds: int = Field(default=60, ge=10, le=600)  # RFC 6749 §4.1.2: at most 10 min
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+    # a public client's refresh tokens, which no secret protects (RFC 9700 §4.14.2, OAuth 2.1
+    # §4.3.1): rotated like every refresh token, and each one lives this long
+    public_client_refresh_token_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
     refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=120)
     siwe_nonce_ttl_seconds: int = Field(default=300, ge=30, le=3600)
     siwe_max_clock_skew_seconds: int = Field(default=30, ge=0, le=300)

@@ -6,7 +6,16 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chainless.platform.core.clock import utcnow
@@ -24,7 +33,13 @@ class AppStatus(IntEnum):
 
 class MiniProgram(Base):
     __tablename__ = "mini_programs"
-    __table_args__ = (Index("ix_mini_programs_status_name", "status", "name"),)
+    __table_args__ = (
+        Index("ix_mini_programs_status_name", "status", "name"),
+        CheckConstraint(
+            "token_endpoint_auth_method IN ('client_secret_basic', 'client_secret_post', 'none')",
+            name="token_endpoint_auth_method",
+        ),
+    )
 
     # --- the spec's columns (3.4.1) ---
     app_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -43,6 +58,11 @@ class MiniProgram(Base):
     domains: Mapped[list[str]] = mapped_column(default=list)
 
     # --- OAuth client (app_id is the client_id) ---
+    # RFC 7591 §2, chosen at creation: client_secret_basic or client_secret_post (a confidential
+    # client: its backend holds the secret) or none (a public client: PKCE alone)
+    token_endpoint_auth_method: Mapped[str] = mapped_column(
+        String(32), default="client_secret_basic", server_default="client_secret_basic"
+    )
     secret_hash: Mapped[str] = mapped_column(String(64))
     previous_secret_hash: Mapped[str | None] = mapped_column(String(64))
     previous_secret_expires_at: Mapped[datetime | None]

@@ -2,7 +2,8 @@
 
 Endpoints come from the server's metadata (RFC 8414), so the SDK follows the platform rather than
 hard-coding paths. A confidential client authenticates with ``client_secret_basic`` (RFC 6749
-§2.3.1); a public client sends only its ``client_id`` and relies on PKCE.
+§2.3.1) on every call; a public client (an app registered with ``token_endpoint_auth_method``
+``none``) sends only its ``client_id`` and relies on PKCE.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from tests.oauth.wallet import (
     introspect,
     pkce_pair,
     refresh,
+    token_request,
 )
 
 pytestmark = pytest.mark.portable
@@ -134,20 +135,11 @@ def test_a_code_is_bound_to_its_client(
     client: Any, factory: Factory, mini: OnlineApp, wallet: TestWallet
 ) -> None:
     other = online_app(factory, redirect_uri=mini.redirect_uri)
+    public = online_app(factory, redirect_uri=mini.redirect_uri, public=True)
     verifier, challenge = pkce_pair()
     code = get_code(client, wallet, mini, challenge)
     assert_oauth_error(exchange(client, other, code, verifier), 400, "invalid_grant")
-    public = client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": mini.redirect_uri,
-            "code_verifier": verifier,
-            "client_id": other.app_id,
-        },
-    )
-    assert_oauth_error(public, 400, "invalid_grant")
+    assert_oauth_error(exchange(client, public, code, verifier), 400, "invalid_grant")
     mixed = client.post(
         "/oauth/token",
         data={
@@ -216,18 +208,17 @@ def test_a_code_is_bound_to_its_redirect_uri(
     ],
     ids=["wrong", "empty", "missing", "short", "too-long"],
 )
+@pytest.mark.parametrize("kind", ["confidential", "public"])
 def test_a_code_is_bound_to_its_pkce_challenge(
-    client: Any, mini: OnlineApp, wallet: TestWallet, verifier: str | None, error: str
+    client: Any, factory: Factory, wallet: TestWallet, verifier: str | None, error: str, kind: str
 ) -> None:
+    mini = online_app(factory, public=kind == "public")
     right, challenge = pkce_pair()
     code = get_code(client, wallet, mini, challenge)
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": mini.redirect_uri}
     if verifier is not None:
         data["code_verifier"] = verifier
-    confidential = client.post("/oauth/token", data=data, auth=(mini.app_id, mini.client_secret))
-    assert_oauth_error(confidential, 400, error)
-    public = client.post("/oauth/token", data={**data, "client_id": mini.app_id})
-    assert_oauth_error(public, 400, error)
+    assert_oauth_error(token_request(client, mini, data), 400, error)
     # the challenge itself is no verifier either
     assert_oauth_error(exchange(client, mini, code, challenge), 400, "invalid_grant")
     assert exchange(client, mini, code, right).status_code == 200

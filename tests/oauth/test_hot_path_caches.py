@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from chainless.oauth.endpoints import token as token_endpoints
 from chainless.platform.core.services import Services
 from tests.factories import Factory, OnlineApp, online_app
+from tests.oauth.basic_headers import assert_invalid_client, malformed_headers
 from tests.oauth.wallet import TestWallet, introspect, tokens_for
 
 
@@ -190,3 +191,29 @@ def test_client_secret_post_still_introspects_the_long_way(
         assert answered.status_code == 200, answered.text
         assert answered.json()["active"] is True
     assert long_way == [True, True]
+
+
+@pytest.mark.parametrize("how", ["non-utf8", "no-colon", "bad-base64", "empty-secret"])
+def test_a_malformed_basic_header_is_invalid_client_with_the_caches_warm(
+    client: Any, mini: OnlineApp, wallet: TestWallet, long_way: list[bool], how: str
+) -> None:
+    access = tokens_for(client, mini, wallet)["access_token"]
+    assert introspect(client, mini, access)["active"] is True  # the caches hold it all now
+    taken = len(long_way)
+    headers = malformed_headers(mini.app_id)[how]
+    answer = client.post("/oauth/introspect", data={"token": access}, headers=headers)
+    assert_invalid_client(answer)
+    assert answer.headers["www-authenticate"].startswith("Basic")
+    assert len(long_way) == taken + 1  # refused by the endpoint, not answered from the caches
+
+
+def test_a_public_client_never_introspects_from_the_caches(
+    client: Any, factory: Factory, wallet: TestWallet, long_way: list[bool]
+) -> None:
+    public = online_app(factory, public=True)
+    access = tokens_for(client, public, wallet)["access_token"]
+    as_public = {"data": {"token": access, "client_id": public.app_id}}
+    with_a_guess = {"data": {"token": access}, "auth": (public.app_id, "cs_guess")}
+    for attempt in (as_public, with_a_guess, as_public):
+        assert_invalid_client(client.post("/oauth/introspect", **attempt))
+    assert len(long_way) == 3

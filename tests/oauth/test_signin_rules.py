@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,6 +212,44 @@ def test_a_malformed_message_is_refused(client: Any, text: str) -> None:
         assert response.headers["content-type"].startswith(PROBLEM)
         return
     assert_problem(response, 400, "malformed_message")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "replacement"),
+    [
+        (r"^http://testserver wants", " wants"),
+        (r"^http://testserver wants", "http:// wants"),
+        (r"^http://testserver wants", ":80 wants"),
+        (r"^0x[0-9A-Fa-f]{40}$", ""),
+        (r"^URI: .*$", "URI: "),
+        (r"^Version: .*$", "Version: "),
+        (r"^Chain ID: .*$", "Chain ID: "),
+        (r"^Nonce: .*$", "Nonce: "),
+        (r"^Issued At: .*$", "Issued At: "),
+    ],
+    ids=[
+        "empty-domain",
+        "scheme-without-domain",
+        "port-without-host",
+        "empty-address",
+        "empty-uri",
+        "empty-version",
+        "empty-chain-id",
+        "empty-nonce",
+        "empty-issued-at",
+    ],
+)
+def test_a_message_with_an_empty_required_field_is_refused(
+    client: Any, pattern: str, replacement: str
+) -> None:
+    """EIP-4361 ABNF: the domain (an authority naming a host), address, URI, version, chain ID,
+    nonce and issued-at are never empty, even in a correctly signed message (an empty domain
+    used to parse, as ``domain=''``)."""
+    wallet = TestWallet(client)
+    text = re.sub(pattern, replacement, message_for(client, wallet), count=1, flags=re.M)
+    response = post_sign_in(client, text, wallet.sign(text))
+    assert_problem(response, 400, "malformed_message")
+    assert response.json()["detail"].startswith("line ")
 
 
 def test_a_lowercase_address_is_no_eip55_message(client: Any) -> None:

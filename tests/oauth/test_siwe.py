@@ -485,6 +485,61 @@ def test_other_domains_are_rejected(domain: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("origin", "error"),
+    [
+        ("", "domain is empty; EIP-4361 requires the RFC 3986 authority asking for the sign-in"),
+        (
+            "https://",
+            "domain is empty; EIP-4361 requires the RFC 3986 authority asking for the sign-in",
+        ),
+        (":8080", "domain ':8080' has no host"),
+        ("user@", "domain 'user@' has no host"),
+        ("https://user@:443", "domain 'user@:443' has no host"),
+    ],
+)
+def test_a_domain_must_name_a_host(origin: str, error: str) -> None:
+    """EIP-4361: the domain is the authority asking for the sign-in; RFC 3986 lets its
+    ``reg-name`` be empty, but a domain without a host names no site to compare."""
+    with pytest.raises(SiweParseError) as caught:
+        parse(_swap(EXAMPLE, "example.com wants", f"{origin} wants"))
+    assert str(caught.value) == f"line 1: {error}"
+    domain = origin.partition("://")[2] if "://" in origin else origin
+    with pytest.raises(SiweParseError) as built:
+        SiweMessage(**{**VALID_FIELDS, "domain": domain})  # type: ignore[arg-type]
+    assert str(built.value) == error
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        (ADDRESS, "", "line 2: expected an address: '0x' followed by 40 hex digits"),
+        ("URI: https://example.com/login", "URI: ", "line 5: expected 'URI: <RFC 3986 URI>'"),
+        ("Version: 1", "Version: ", "line 6: expected 'Version: 1'"),
+        ("Chain ID: 1", "Chain ID: ", "line 7: expected 'Chain ID: <integer>'"),
+        (
+            "Nonce: 32891756",
+            "Nonce: ",
+            "line 8: expected 'Nonce: <at least 8 letters or digits>'",
+        ),
+        (
+            "Issued At: 2021-09-30T16:25:24Z",
+            "Issued At: ",
+            "line 9: expected 'Issued At: <RFC 3339 date-time>': not an RFC 3339 date-time"
+            " such as 2021-09-30T16:25:24Z",
+        ),
+    ],
+    ids=["address", "uri", "version", "chain-id", "nonce", "issued-at"],
+)
+def test_no_required_field_may_be_empty(old: str, new: str, error: str) -> None:
+    """EIP-4361 ABNF: ``address``, ``URI``, ``version``, ``chain-id`` (1*DIGIT), ``nonce``
+    (8*ALPHANUM) and ``issued-at`` (date-time) have no empty form; ``statement``,
+    ``request-id`` and ``resources`` do, and stay accepted."""
+    with pytest.raises(SiweParseError) as caught:
+        parse(_swap(MINIMAL, old, new))
+    assert str(caught.value) == error
+
+
+@pytest.mark.parametrize(
     "uri",
     [
         "https://example.com",

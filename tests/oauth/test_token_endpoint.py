@@ -63,18 +63,39 @@ def test_client_secret_post(client: Any, mini: OnlineApp, wallet: TestWallet) ->
     assert_tokens(client.post("/oauth/token", data=form))
 
 
-def test_a_public_client_uses_pkce_alone(client: Any, mini: OnlineApp, wallet: TestWallet) -> None:
-    form = code_form(client, mini, wallet) | {"client_id": mini.app_id}
+def test_a_public_client_uses_pkce_alone(
+    client: Any, factory: Factory, wallet: TestWallet, settings: Settings
+) -> None:
+    public = online_app(factory, public=True)
+    form = code_form(client, public, wallet) | {"client_id": public.app_id}
     tokens = assert_tokens(client.post("/oauth/token", data=form))
     refreshed = client.post(
         "/oauth/token",
         data={
             "grant_type": "refresh_token",
             "refresh_token": tokens["refresh_token"],
-            "client_id": mini.app_id,
+            "client_id": public.app_id,
         },
     )
     assert_tokens(refreshed)
+
+
+def test_a_confidential_client_cannot_redeem_without_its_secret(
+    client: Any, mini: OnlineApp, wallet: TestWallet
+) -> None:
+    """RFC 6749 §3.2.1: a stolen code with its verifier, or a stolen refresh token, is worth
+    nothing without the app secret. (This test used to assert the opposite: every client could
+    use ``none``.)"""
+    form = code_form(client, mini, wallet)
+    as_public = client.post("/oauth/token", data=form | {"client_id": mini.app_id})
+    assert_oauth_error(as_public, 401, "invalid_client")
+    tokens = assert_tokens(
+        client.post("/oauth/token", data=form, auth=(mini.app_id, mini.client_secret))
+    )
+    stolen = {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    for attempt in (stolen | {"client_id": mini.app_id}, stolen):
+        assert_oauth_error(client.post("/oauth/token", data=attempt), 401, "invalid_client")
+    assert_tokens(refresh(client, mini, tokens["refresh_token"]))  # the token was not spent
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,8 @@ from chainless.platform.core.deps import request_slots
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
 from chainless.platform.models import AuditEvent
-from tests.factories import OnlineApp
+from tests.factories import Factory, OnlineApp, online_app
+from tests.oauth.basic_headers import assert_invalid_client, malformed_headers
 from tests.oauth.wallet import TestWallet, exchange, get_code, pkce_pair, refresh, tokens_for
 
 pytestmark = pytest.mark.portable
@@ -299,3 +300,66 @@ def test_a_token_request_waits_for_a_request_slot(
     (answer,) = anyio.run(run)
     assert answer.status_code == 200, answer.text
     assert _lean() == before + 1
+
+
+@pytest.mark.parametrize("how", ["non-utf8", "no-colon", "bad-base64", "empty-secret"])
+def test_a_malformed_basic_header_is_the_routes_invalid_client(
+    client: Any, mini: OnlineApp, wallet: TestWallet, routed: Routed, how: str
+) -> None:
+    """RFC 6749 §5.2 either way: the lean path reads the header as strictly as the route."""
+    token = tokens_for(client, mini, wallet)["refresh_token"]
+    form = {"grant_type": "refresh_token", "refresh_token": token}
+    headers = malformed_headers(mini.app_id)[how]
+    with routed():
+        route = client.post("/oauth/token", data=form, headers=headers)
+    before = _lean()
+    lean = client.post("/oauth/token", data=form, headers=headers)
+    assert _lean() == before + 1
+    assert_invalid_client(route)
+    _assert_alike(lean, route)
+    assert lean.json() == route.json()
+    assert lean.headers["www-authenticate"].startswith("Basic")
+
+
+@pytest.mark.parametrize("grant", ["authorization_code", "refresh_token"])
+def test_a_confidential_client_without_its_secret_is_the_routes_invalid_client(
+    client: Any, mini: OnlineApp, wallet: TestWallet, routed: Routed, grant: str
+) -> None:
+    answers = []
+    for take_route in (True, False):
+        if grant == "refresh_token":
+            token = tokens_for(client, mini, wallet)["refresh_token"]
+            form = {"grant_type": grant, "refresh_token": token, "client_id": mini.app_id}
+        else:
+            verifier, challenge = pkce_pair()
+            form = {
+                "grant_type": grant,
+                "code": get_code(client, wallet, mini, challenge),
+                "redirect_uri": mini.redirect_uri,
+                "code_verifier": verifier,
+                "client_id": mini.app_id,
+            }
+        if take_route:
+            with routed():
+                answers.append(client.post("/oauth/token", data=form))
+        else:
+            answers.append(client.post("/oauth/token", data=form))
+    route, lean = answers
+    assert_invalid_client(route)
+    _assert_alike(lean, route)
+    assert lean.json() == route.json()
+
+
+def test_a_public_client_refreshes_as_the_route_does(
+    client: Any, factory: Factory, wallet: TestWallet, routed: Routed
+) -> None:
+    public = online_app(factory, public=True)
+    first, second = tokens_for(client, public, wallet), tokens_for(client, public, wallet)
+    with routed():
+        route = refresh(client, public, first["refresh_token"])
+    before = _lean()
+    lean = refresh(client, public, second["refresh_token"])
+    assert _lean() == before + 1
+    assert route.status_code == 200, route.text
+    _assert_alike(lean, route)
+    _keys_alike(lean, route)

@@ -105,27 +105,27 @@ def get_code(client: Any, wallet: TestWallet, app: OnlineApp, challenge: str, **
 # --- helpers for the rule tests: token endpoint calls and a whole flow in one step ------------
 
 
+def token_request(client: Any, app: OnlineApp, form: dict[str, str]) -> Any:
+    """``POST /oauth/token`` as the app authenticates: client_secret_basic, or a public
+    client's ``client_id`` in the form."""
+    auth = app.client_auth()
+    return client.post("/oauth/token", data={**form, **auth.pop("data", {})}, **auth)
+
+
 def exchange(client: Any, app: OnlineApp, code: str, verifier: str, **extra: str) -> Any:
-    """The app backend exchanges a code (client_secret_basic)."""
-    return client.post(
-        "/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": app.redirect_uri,
-            "code_verifier": verifier,
-            **extra,
-        },
-        auth=(app.app_id, app.client_secret),
-    )
+    """The app exchanges a code."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": app.redirect_uri,
+        "code_verifier": verifier,
+    }
+    return token_request(client, app, form | extra)
 
 
 def refresh(client: Any, app: OnlineApp, refresh_token: str, **extra: str) -> Any:
-    return client.post(
-        "/oauth/token",
-        data={"grant_type": "refresh_token", "refresh_token": refresh_token, **extra},
-        auth=(app.app_id, app.client_secret),
-    )
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    return token_request(client, app, form | extra)
 
 
 def introspect(client: Any, app: OnlineApp, token: str, **extra: str) -> dict[str, Any]:

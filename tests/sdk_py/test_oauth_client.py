@@ -145,6 +145,30 @@ def test_a_wrong_secret_is_invalid_client(issuer: str, mini: OnlineApp) -> None:
     assert (refused.value.error, refused.value.status) == ("invalid_client", 401)
 
 
+def test_the_public_mode_signs_in_a_public_client_with_pkce_alone(
+    client: Any, issuer: str, factory: Factory
+) -> None:
+    public = online_app(factory, public=True)
+    sdk = OAuthClient(issuer, public.app_id)  # no secret: the SDK's public mode
+    tokens, _ = sign_in_through_sdk(client, sdk, public)
+    rotated = sdk.refresh(tokens)
+    assert rotated.refresh_token != tokens.refresh_token
+    with pytest.raises(OAuthError) as refused:
+        sdk.introspect(rotated.access_token)  # for app backends only
+    assert refused.value.error == "invalid_client"
+
+
+def test_the_public_mode_cannot_redeem_a_confidential_clients_code(
+    client: Any, issuer: str, mini: OnlineApp
+) -> None:
+    """A confidential client must authenticate (RFC 6749 §3.2.1): its code is no good to
+    someone holding it with the verifier but not the secret."""
+    sdk = OAuthClient(issuer, mini.app_id)
+    with pytest.raises(OAuthError) as refused:
+        sign_in_through_sdk(client, sdk, mini)
+    assert (refused.value.error, refused.value.status) == ("invalid_client", 401)
+
+
 def test_metadata_of_another_issuer_is_refused(issuer: str, mini: OnlineApp) -> None:
     sdk = OAuthClient(issuer + "/tenant", mini.app_id, mini.client_secret)
     with pytest.raises(Exception, match=r"404|issuer"):
