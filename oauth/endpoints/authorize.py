@@ -105,7 +105,7 @@ def decide(
     if form.get("decision") != "approve":
         audit.record(
             session,
-            wallet.user.id,
+            audit.WalletUser(wallet.user.id),
             "oauth.consent_denied",
             target_type="app",
             target_id=client.client_id,
