@@ -4,7 +4,7 @@
 Fixtures (a pytest plugin of ``tests/conftest.py``): ``browser`` (one Chromium per session),
 ``page`` (a fresh context per test, 375 px wide by default: the wallet's pages are mobile first)
 and ``live_url`` (the test's ``app``, same services and rolled-back transaction, under uvicorn on
-a loopback port). :func:`screenshot` saves what a test saw under its ``tmp_path``.
+``live_port``). :func:`screenshot` saves what a test saw under its ``tmp_path``.
 """
 
 from __future__ import annotations
@@ -67,10 +67,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def live_url(app: Any) -> Iterator[str]:
-    """The test's app over real HTTP (pages that name the public URL need ``settings`` with
-    ``public_url`` set to this address)."""
-    port = free_port()
+def live_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def live_url(app: Any, live_port: int) -> Iterator[str]:
+    """The test's app over real HTTP on ``live_port``. Pages that name the public URL (the
+    SIWE domain, the issuer) need it as ``public_url``: override ``settings`` with
+    ``settings.model_copy(update={"public_url": f"http://127.0.0.1:{live_port}"})``."""
+    port = live_port
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
