@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from eth_account import Account
 from eth_typing import ChecksumAddress
+from eth_utils import to_checksum_address
 from web3 import Web3
 
 from chainless.chain.contracts import compile_contracts, deploy
@@ -110,12 +111,13 @@ def fund_relayers(w3: Web3, settings: Settings, url: str, funder: DevAccount) ->
     """Top up every relayer key below the low-balance mark (keys configured by hand are new
     accounts; anvil's own dev accounts are funded already)."""
     account = Account.from_key(funder.private_key)
-    nonce = w3.eth.get_transaction_count(account.address, "pending")
+    nonce = int(w3.eth.get_transaction_count(account.address, "pending"))
     sent, seen = [], set()
     for environment in local_environments(settings, url):
         for key in load_keys(settings, environment.value):
             if key.address in seen or (
-                w3.eth.get_balance(key.address) >= settings.relay.relayer_low_balance_wei
+                w3.eth.get_balance(to_checksum_address(key.address))
+                >= settings.relay.relayer_low_balance_wei
             ):
                 continue
             seen.add(key.address)
