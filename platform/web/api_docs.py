@@ -12,14 +12,17 @@ from __future__ import annotations
 from importlib import resources
 
 import fastapi_swagger.resources
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from starlette.staticfiles import StaticFiles
 
+from chainless.platform.core.deps import RateLimit
+
 DOCS = "/docs"
 ASSETS = "/docs/assets"
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+_limit = [Depends(RateLimit("api_docs.page", "per_ip_per_minute", 60))]
 
 
 def install_api_docs(app: FastAPI) -> None:
@@ -29,7 +32,7 @@ def install_api_docs(app: FastAPI) -> None:
     openapi_url = app.openapi_url or "/openapi.json"
     title = f"{app.title} - API docs"
 
-    @app.get(DOCS, include_in_schema=False)
+    @app.get(DOCS, include_in_schema=False, dependencies=_limit)
     def api_docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
@@ -40,6 +43,6 @@ def install_api_docs(app: FastAPI) -> None:
             oauth2_redirect_url=OAUTH2_REDIRECT,
         )
 
-    @app.get(OAUTH2_REDIRECT, include_in_schema=False)
+    @app.get(OAUTH2_REDIRECT, include_in_schema=False, dependencies=_limit)
     def api_docs_oauth2_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
