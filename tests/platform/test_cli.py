@@ -234,3 +234,14 @@ def test_run_refuses_a_chain_port_held_by_another_process(tmp_path: Path) -> Non
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"the chain port 127.0.0.1:{chain_port} is taken" in result.stdout
     assert "CHAINLESS_START_LOCAL_CHAIN=false" in result.stdout
+
+
+def test_the_public_url_is_where_the_server_listens_unless_set(tmp_path: Path) -> None:
+    from chainless.platform.cli import served_at
+    from chainless.platform.core.settings import Settings
+
+    assert served_at(Settings(), "127.0.0.1", 8123).public_url == "http://127.0.0.1:8123"
+    assert served_at(Settings(), "0.0.0.0", 8123).public_url == "http://localhost:8123"  # noqa: S104
+    assert served_at(Settings(), "::1", 8123).public_url == "http://[::1]:8123"
+    chosen = Settings(public_url="https://open.chainless.example")
+    assert served_at(chosen, "0.0.0.0", 8123).public_url == "https://open.chainless.example"  # noqa: S104
