@@ -12,7 +12,7 @@ NODE_STAMP := toolchain/node_modules/.installed
 
 export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
 
-.PHONY: help setup run test test-postgres test-sqlite lint typecheck services lock migrate-check bench clean
+.PHONY: help setup run test test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -36,15 +36,18 @@ run: setup ## Run the platform on its embedded default (SQLite, local anvil, loc
 services: ## Make sure PostgreSQL and Redis are running (start them if not)
 	@bash scripts/ensure-services.sh
 
-test: setup services ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
+browser: ## Make sure Chromium is installed for the page tests (Debian's package)
+	@bash scripts/ensure-chromium.sh
+
+test: setup services browser ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
 	$(MAKE) --no-print-directory migrate-check
 
-test-postgres: setup services ## Only the PostgreSQL run
+test-postgres: setup services browser ## Only the PostgreSQL run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-test-sqlite: setup ## Only the portable part, on SQLite
+test-sqlite: setup browser ## Only the portable part, on SQLite
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable
 
 migrate-check: setup services ## alembic check: the models and the migrations agree

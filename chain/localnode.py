@@ -8,18 +8,21 @@ it); ``start()`` returns only once ``eth_chainId`` answers, and failures quote t
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 import weakref
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -114,6 +117,11 @@ class LocalChain:
     ``block_time`` mines a block every so many seconds; ``no_mining`` mines only on ``evm_mine``;
     neither: a block per transaction (anvil's default). Use as a context manager or call
     :meth:`start` / :meth:`stop`.
+
+    ``workdir``: where anvil's log and config go (emptied at start, removed by :meth:`stop`);
+    by default a fresh temporary folder. ``die_with_parent``: anvil is sent SIGTERM by the kernel
+    when the thread that started it dies, even by SIGKILL (Linux ``PR_SET_PDEATHSIG``), so a
+    crashed ``chainless run`` leaves no chain behind.
     """
 
     def __init__(
@@ -130,6 +138,8 @@ class LocalChain:
         extra_args: tuple[str, ...] = (),
         startup_timeout: float = 20.0,
         anvil: Path | None = None,
+        workdir: Path | None = None,
+        die_with_parent: bool = False,
     ) -> None:
         if block_time is not None and no_mining:
             raise ValueError("block_time and no_mining exclude each other")
@@ -147,6 +157,8 @@ class LocalChain:
         self.extra_args = extra_args
         self.startup_timeout = startup_timeout
         self._anvil = anvil
+        self._chosen_workdir = workdir
+        self.die_with_parent = die_with_parent
         self._process: subprocess.Popen[bytes] | None = None
         self._workdir: Path | None = None
         self._log: BinaryIO | None = None
@@ -160,7 +172,7 @@ class LocalChain:
         if self.running:
             return self
         binary = self._anvil or anvil_path()
-        self._workdir = Path(tempfile.mkdtemp(prefix="chainless-anvil-"))
+        self._workdir = self._fresh_workdir()
         last_error: LocalChainError | None = None
         attempts = _START_ATTEMPTS if self.requested_port == 0 else 1
         for _ in range(attempts):
@@ -269,6 +281,13 @@ class LocalChain:
             args.append("--no-mining")
         return args + list(self.extra_args)
 
+    def _fresh_workdir(self) -> Path:
+        if self._chosen_workdir is None:
+            return Path(tempfile.mkdtemp(prefix="chainless-anvil-"))
+        shutil.rmtree(self._chosen_workdir, ignore_errors=True)  # a crashed run's leftovers
+        self._chosen_workdir.mkdir(parents=True)
+        return self._chosen_workdir
+
     def _launch(self, binary: Path) -> None:
         assert self._workdir is not None
         self._accounts = None
@@ -281,6 +300,7 @@ class LocalChain:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so stop() can end all of it
             cwd=self._workdir,
+            preexec_fn=partial(_die_with_parent, os.getpid()) if self.die_with_parent else None,
         )
         # Ends anvil when this object is collected or the interpreter exits without stop().
         self._finalizer = weakref.finalize(self, _end_process_group, self._process, 2.0)
@@ -339,6 +359,20 @@ class LocalChain:
             DevAccount(address=_checksum(a), private_key=k)
             for a, k in zip(addresses, keys, strict=True)
         ]
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """In the child, before exec: ask the kernel for SIGTERM when the parent thread dies
+    (prctl(2) ``PR_SET_PDEATHSIG``); no-op where that does not exist."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _end_process_group(process: subprocess.Popen[bytes], timeout: float) -> None:

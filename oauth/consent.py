@@ -71,7 +71,7 @@ def record_consent(
     if widened != grant.scope:
         audit.record(
             session,
-            user_id,
+            audit.WalletUser(user_id),
             "oauth.grant_widened",
             target_type="authorization",
             target_id=grant.id,
@@ -102,7 +102,7 @@ def _create_grant(
         return None
     audit.record(
         session,
-        user_id,
+        audit.WalletUser(user_id),
         "oauth.grant_created",
         target_type="authorization",
         target_id=grant.id,

@@ -23,6 +23,7 @@ from chainless.oauth.models import (
     RefreshToken,
     TokenFamily,
     UserAuthorization,
+    WalletSession,
     WalletUser,
 )
 from chainless.oauth.tokens import WalletIdentity
@@ -202,6 +203,14 @@ class CodeGrant(grants.AuthorizationCodeGrant):
         )
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
+    def _device_name(self, wallet_session_id: str | None) -> str:
+        """The user's device: the one named when the wallet signed in (its user agent if it
+        named none), never the agent of the app backend that exchanges the code."""
+        if wallet_session_id is None:
+            return ""
+        signed_in = self.session.get(WalletSession, wallet_session_id)
+        return signed_in.device_name if signed_in is not None else ""
+
     def generate_token(
         self,
         user: Any = None,
@@ -217,7 +226,7 @@ class CodeGrant(grants.AuthorizationCodeGrant):
             authorization=grant,
             code_hash=row.code_hash,
             wallet_session_id=row.wallet_session_id,
-            device_name=self.request.headers.get("user-agent", "")[:128],
+            device_name=self._device_name(row.wallet_session_id),
             now=now,
         )
         return tokens.issue(

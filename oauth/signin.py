@@ -112,7 +112,7 @@ def sign_in(
     )
     audit.record(
         session,
-        user.id,
+        audit.WalletUser(user.id),
         "wallet.signed_in",
         target_type="wallet_user",
         target_id=user.id,

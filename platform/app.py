@@ -13,6 +13,7 @@ from chainless.platform.core.middleware import EdgeMiddleware
 from chainless.platform.core.problem_handlers import install_problem_handlers
 from chainless.platform.core.services import Services, build_services
 from chainless.platform.core.settings import Settings, load_settings
+from chainless.platform.web.api_docs import install_api_docs
 
 API_DESCRIPTION = """
 The Chainless open platform: developer accounts, mini-programs, API keys, review and listing,
@@ -41,7 +42,10 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         description=API_DESCRIPTION,
         lifespan=lifespan,
         responses=problem_responses(422, 429),
+        docs_url=None,  # served with local assets by install_api_docs
+        redoc_url=None,
     )
+    install_api_docs(app)
     from chainless.oauth.server import allow_http_outside_production
 
     allow_http_outside_production(settings)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
 from contextlib import ExitStack
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -55,10 +57,27 @@ def db_current() -> None:
     console.print(current_revision(_settings().database_url) or "(empty database)")
 
 
+ADMIN_PASSWORD_ENV = "CHAINLESS_ADMIN_PASSWORD"  # noqa: S105 - the variable's name
+
+
 @app.command("create-admin")
 def create_admin(
-    email: Annotated[str, typer.Option(prompt=True)],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    email: Annotated[
+        str | None, typer.Option(help="asked for when missing (stdin must be a terminal)")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar=ADMIN_PASSWORD_ENV,
+            show_envvar=True,
+            help="better from the environment or --password-file: a command line is visible "
+            "to every user of the machine; asked for when missing (stdin must be a terminal)",
+        ),
+    ] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(help="read the password from the first line of this file; - for stdin"),
+    ] = None,
     role: Annotated[
         list[str], typer.Option(help="platform_operator, platform_devops or platform_tech")
     ] = [  # noqa: B006
@@ -77,6 +96,8 @@ def create_admin(
         raise typer.BadParameter(str(error)) from None
     if any(r not in STAFF_ROLES for r in roles):
         raise typer.BadParameter("only platform staff roles can be granted here")
+    email = email or _ask("email", "Email", hide_input=False)
+    password = _admin_password(password, password_file)
     services = build_services(_settings())
     try:
         with services.transaction() as session:
@@ -99,6 +120,37 @@ def create_admin(
     )
 
 
+def _admin_password(given: str | None, password_file: Path | None) -> str:
+    if given is not None and password_file is not None:
+        raise typer.BadParameter(
+            f"give the password once: --password (or {ADMIN_PASSWORD_ENV}) or --password-file"
+        )
+    if password_file is None:
+        return given if given is not None else _ask("password", "Password", hide_input=True)
+    try:
+        text = sys.stdin.read() if str(password_file) == "-" else password_file.read_text()
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read {password_file}: {error.strerror}") from None
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise typer.BadParameter(f"{password_file} holds no password on its first line")
+    return lines[0]
+
+
+def _ask(what: str, prompt: str, *, hide_input: bool) -> str:
+    """Prompt on a terminal; with no terminal to ask on (a script, CI, a container), say what
+    to give instead of failing on an empty read."""
+    if not sys.stdin.isatty():
+        hint = (
+            f"--password-file FILE (- reads stdin) or {ADMIN_PASSWORD_ENV}"
+            if what == "password"
+            else "--email"
+        )
+        console.print(f"[red]no {what} given, and stdin is not a terminal to ask: {hint}[/red]")
+        raise typer.Exit(2)
+    return str(typer.prompt(prompt, hide_input=hide_input, confirmation_prompt=hide_input))
+
+
 @app.command()
 def doctor() -> None:
     """Check every dependency and print a fix for each one that is missing."""
@@ -118,7 +170,9 @@ def serve(
     """Serve the API with uvicorn; worker processes share only the database and Redis."""
     import uvicorn
 
-    settings = _settings()
+    settings = served_at(_settings(), host, port)
+    # the app factory reads the settings again in every worker process: hand them the URL
+    os.environ["CHAINLESS_PUBLIC_URL"] = settings.public_url
     if migrate:
         db_upgrade()
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -178,24 +232,27 @@ def run(
     from chainless.platform.core.migrate import upgrade
     from chainless.platform.core.services import build_services
 
-    settings = _settings()
+    settings = served_at(_settings(), host, port)
     _ensure_sqlite_folder(settings)
     settings.storage.local_path.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     _configure_logging(settings)
-    with ExitStack() as stack:
-        chain_note = _start_local_chain(settings, stack)
+    _exit_on_termination()
+    with ExitStack() as stack:  # unwound on every exit: Ctrl-C, SIGTERM, SIGHUP, an error
+        settings, chain_note = _start_local_chain(settings, stack)
         services = build_services(settings)
         stack.callback(services.close)
         _start_scheduler(services, stack)
-        base = f"http://{host}:{port}"
+        base = f"http://{_url_host(host)}:{port}"
         table = Table(title="Chainless is running", show_header=False)
         table.add_row("API docs", f"{base}/docs")
         table.add_row("Console", f"{base}/console")
         table.add_row("Health", f"{base}/healthz  ·  {base}/readyz")
         table.add_row("Metrics", f"{base}/metrics")
+        table.add_row("Public URL", settings.public_url)
         table.add_row("Database", settings.database_url)
         table.add_row("Chain", chain_note)
+        table.add_row("Forwarder", settings.chain.forwarder_address or "(none: no sponsored gas)")
         table.add_row("CDN folder", str(settings.storage.local_path))
         table.add_row("Mail", "outbox (`chainless outbox` shows it)")
         console.print(table)
@@ -208,22 +265,51 @@ def run(
         )
 
 
-def _start_local_chain(settings: Settings, stack: ExitStack) -> str:
-    from chainless.chain.localnode import LocalChain, rpc_available
+def served_at(settings: Settings, host: str, port: int) -> Settings:
+    """The settings with ``public_url`` (OAuth issuer, SIWE domain, links in mail) naming the
+    address the server listens on, unless CHAINLESS_PUBLIC_URL set it."""
+    if "public_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"public_url": f"http://{_url_host(host)}:{port}"})
+
+
+def _url_host(host: str) -> str:
+    """How a URL names a listening address: a wildcard is reached as localhost, IPv6 in []."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - comparing, not binding
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
+
+
+def _exit_on_termination() -> None:
+    """SIGTERM and SIGHUP end the process by ``SystemExit`` (as Ctrl-C does by
+    ``KeyboardInterrupt``), so the ``with`` blocks unwind: anvil, the scheduler and the database
+    are closed. uvicorn restores these handlers after its graceful shutdown and then raises the
+    signal it caught again; with the default handlers the process died there, before cleanup."""
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGHUP, _exit)
+
+
+def _start_local_chain(settings: Settings, stack: ExitStack) -> tuple[Settings, str]:
+    from chainless.chain.embedded import ChainPortTaken, start_embedded_chain
+    from chainless.chain.localnode import LocalChainError, rpc_available
 
     chain = settings.chain
     url = chain.rpc_urls[0]
-    if rpc_available(url, 1.0) is not None:
-        return f"{url} (already running, chain {chain.chain_id})"
     if not settings.start_local_chain:
-        return f"{url} (not running; CHAINLESS_START_LOCAL_CHAIN is off)"
-    parts = urlsplit(url)
-    node = LocalChain(
-        host=parts.hostname or "127.0.0.1", port=parts.port or 8545, chain_id=chain.chain_id
-    )
-    node.start()
-    stack.callback(node.stop)
-    return f"{node.rpc_url} (anvil started with the platform, chain {chain.chain_id})"
+        state = "answering" if rpc_available(url, 1.0) is not None else "not answering"
+        return settings, f"{url} ({state}; CHAINLESS_START_LOCAL_CHAIN is off)"
+    try:
+        embedded = start_embedded_chain(settings, settings.data_dir / "anvil")
+    except (ChainPortTaken, LocalChainError) as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    stack.callback(embedded.node.stop)
+    note = f"{embedded.node.rpc_url} (anvil started with the platform, chain {chain.chain_id})"
+    return embedded.settings, note
 
 
 def _start_scheduler(services: object, stack: ExitStack) -> None:
@@ -258,7 +344,10 @@ def outbox(
             console.rule(
                 f"{message.created_at:%Y-%m-%d %H:%M:%S} → {message.to_address} [{message.status}]"
             )
-            console.print(f"[bold]{message.subject}[/bold]\n{message.body}")
+            console.print(message.subject, style="bold", markup=False, highlight=False)
+            # as written: links whole on one line (no wrapping at the terminal's width) so they
+            # can be clicked and copied, and no rich markup read into the text
+            console.print(message.body, soft_wrap=True, markup=False, highlight=False)
     engine.dispose()
 
 

@@ -29,7 +29,7 @@ BACKEND = os.environ.get("CHAINLESS_TEST_DATABASE", "postgres")
 PG_ADMIN = os.environ.get("CHAINLESS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("CHAINLESS_TEST_REDIS", "redis://127.0.0.1:6379")
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.browser"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -65,7 +65,7 @@ def authorize(request: Request, session: DbSession, services: ServicesDep) -> Re
     if not state.needs_screen:
         assert state.grant is not None
         return _issue(server, oreq, grant, wallet, state.grant.id)
-    return _consent_page(request, client, wallet, requested, state.extended, error=None)
+    return _consent_page(request, client, grant, wallet, requested, state.extended, error=None)
 
 
 @router.post(
@@ -105,7 +105,7 @@ def decide(
     if form.get("decision") != "approve":
         audit.record(
             session,
-            wallet.user.id,
+            audit.WalletUser(wallet.user.id),
             "oauth.consent_denied",
             target_type="app",
             target_id=client.client_id,
@@ -116,6 +116,7 @@ def decide(
         return _consent_page(
             request,
             client,
+            grant,
             wallet,
             requested,
             state.extended,
@@ -156,6 +157,7 @@ def _error(
 def _consent_page(
     request: Request,
     client: OAuthClient,
+    grant: Any,
     wallet: WalletPrincipal,
     requested: list[str],
     extended: tuple[str, ...],
@@ -165,6 +167,7 @@ def _consent_page(
     scopes = [SCOPES[name] for name in requested]
     return render(
         "consent.html",
+        redirect_uri=grant.redirect_uri,  # where Allow and Deny lead (validated)
         app=client.record,
         address=wallet.user.address,
         error=error,

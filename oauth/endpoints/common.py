@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -33,17 +35,30 @@ PAGE_HEADERS = {
 _CSP = (
     "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
     "img-src https: data:; connect-src 'self'; base-uri 'none'; "
-    "form-action 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*; "
-    "frame-ancestors 'none'"
+    "form-action {form_action}; frame-ancestors 'none'"
 )
+_FORM_ACTION = "'self' https: http://localhost:* http://127.0.0.1:*"
 
 
-def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def form_action(redirect_uri: str | None) -> str:
+    """Where the page's form may lead. CSP3's host-source grammar has no IPv6 literal
+    (Chromium drops ``http://[::1]:*`` as invalid), so the page of an app that redirects to
+    the IPv6 loopback (RFC 8252 §7.3) allows the ``http:`` scheme: that page only."""
+    host = urlsplit(redirect_uri).hostname if redirect_uri else None
+    if host is not None and ":" in host and ipaddress.ip_address(host).is_loopback:
+        return _FORM_ACTION + " http:"
+    return _FORM_ACTION
+
+
+def render(
+    name: str, status: int = 200, *, redirect_uri: str | None = None, **context: Any
+) -> HTMLResponse:
     nonce = secrets.token_urlsafe(16)
+    policy = _CSP.format(nonce=nonce, form_action=form_action(redirect_uri))
     return HTMLResponse(
         _templates.get_template(name).render(csp_nonce=nonce, **context),
         status_code=status,
-        headers={**PAGE_HEADERS, "Content-Security-Policy": _CSP.format(nonce=nonce)},
+        headers={**PAGE_HEADERS, "Content-Security-Policy": policy},
     )
 
 

@@ -180,7 +180,7 @@ def sign_out(
     wallet.session.revoked_at = utcnow()
     audit.record(
         session,
-        wallet.user.id,
+        audit.WalletUser(wallet.user.id),
         "wallet.signed_out",
         target_type="wallet_session",
         target_id=wallet.session.id,

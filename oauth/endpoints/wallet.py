@@ -149,7 +149,7 @@ def revoke_authorization(
     devices = revocation.revoke_authorization(session, grant, reason="user_revoked")
     audit.record(
         session,
-        wallet.user.id,
+        audit.WalletUser(wallet.user.id),
         "oauth.grant_revoked",
         target_type="authorization",
         target_id=grant.id,
@@ -180,7 +180,7 @@ def revoke_device(
     revocation.revoke_family(session, family, reason="user_revoked_device")
     audit.record(
         session,
-        wallet.user.id,
+        audit.WalletUser(wallet.user.id),
         "oauth.device_revoked",
         target_type="token_family",
         target_id=family.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,12 +12,22 @@ from chainless.platform.core.context import current_request
 from chainless.platform.models import AuditEvent
 
 SYSTEM = "system"
+WALLET_USER = "user"  # actor type of a wallet user acting for themself
+WALLET_ROLE = "wallet_user"
 _SECRET_MARKERS = ("secret", "password", "token", "key_hash")
+
+
+@dataclass(frozen=True)
+class WalletUser:
+    """A wallet user (signed in by SIWE) as the actor of an event: recorded as who they are,
+    not as the platform (``system``) acting on its own."""
+
+    user_id: str
 
 
 def record(
     session: Session,
-    actor: Principal | str,
+    actor: Principal | WalletUser | str,
     action: str,
     *,
     target_type: str,
@@ -25,7 +36,8 @@ def record(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event; ``actor`` is a principal, or a string such as ``"system"``.
+    """Append one audit event; ``actor`` is a principal, a wallet user, or a string naming a part
+    of the platform (``"system"``, ``"oauth"``).
 
     ``changes`` maps a field to ``[old, new]``; values of secret-looking fields are masked.
     """
@@ -33,6 +45,8 @@ def record(
     actor_type: str
     if isinstance(actor, Principal):
         actor_type, actor_id, actor_role = actor.kind, actor.id, actor.actor_role
+    elif isinstance(actor, WalletUser):
+        actor_type, actor_id, actor_role = WALLET_USER, actor.user_id, WALLET_ROLE
     else:
         actor_type, actor_id, actor_role = SYSTEM, actor, SYSTEM
     event = AuditEvent(

@@ -6,9 +6,12 @@ import gc
 import http.server
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -223,3 +226,40 @@ def test_chain_on_a_fixed_port(chain: LocalChain) -> None:
         assert other.rpc_url == f"http://127.0.0.1:{port}"
         assert rpc_available(other.rpc_url) == 7
         assert rpc_available(chain.rpc_url) == 31337
+
+
+def test_a_chain_dies_with_a_parent_killed_without_cleanup(tmp_path: Path) -> None:
+    """``die_with_parent``: SIGKILL of the process that started anvil (a crash: no ``stop``, no
+    finalizer) still ends anvil, so the next start finds its port free."""
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from chainless.chain.localnode import LocalChain\n"
+        f"chain = LocalChain(die_with_parent=True, workdir=Path({str(tmp_path / 'anvil')!r}))\n"
+        "chain.start()\n"
+        "print(chain.port, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert parent.stdout is not None
+        port = int(parent.stdout.readline())
+        assert port_open("127.0.0.1", port)
+        assert (tmp_path / "anvil" / "anvil.log").exists()  # the chosen folder, not a temp one
+    finally:
+        parent.kill()
+        parent.wait(10)
+    deadline = time.monotonic() + 10
+    while port_open("127.0.0.1", port):
+        assert time.monotonic() < deadline, "anvil outlived its killed parent"
+        time.sleep(0.1)
+
+
+def test_a_chosen_workdir_is_emptied_at_start_and_removed_at_stop(tmp_path: Path) -> None:
+    workdir = tmp_path / "anvil"
+    workdir.mkdir()
+    (workdir / "left-by-a-crash.log").write_text("old")
+    with LocalChain(workdir=workdir):
+        assert not (workdir / "left-by-a-crash.log").exists()
+        assert (workdir / "anvil.log").exists()
+    assert not workdir.exists()

@@ -122,6 +122,33 @@ def test_the_wallet_login_is_audited(client: Any, mini: OnlineApp, services: Ser
     assert signed.ip is not None
 
 
+def test_a_wallet_users_own_actions_are_audited_as_that_user(
+    client: Any, mini: OnlineApp, factory: Factory
+) -> None:
+    """Sign-in, consent, revocation and sign-out name the wallet user as the actor (they were
+    recorded as the platform itself, actor type and role ``system``)."""
+    wallet = TestWallet(client)
+    user_id = wallet.sign_in()["user_id"]
+    tokens_for(client, mini, wallet)
+    grant = client.get("/api/v1/wallet/authorizations").json()[0]
+    revoked = client.delete(
+        f"/api/v1/wallet/authorizations/{grant['id']}",
+        headers={"X-CSRF-Token": wallet.csrf_token},
+    )
+    assert revoked.status_code == 204, revoked.text
+    page = client.get(
+        "/api/v1/admin/audit-events",
+        params={"actor_id": user_id},
+        headers=factory.operator().headers,
+    )
+    assert page.status_code == 200, page.text
+    events = page.json()["items"]
+    assert {"wallet.signed_in", "oauth.grant_created", "oauth.grant_revoked"} <= {
+        e["action"] for e in events
+    }
+    assert {(e["actor_type"], e["actor_role"]) for e in events} == {("user", "wallet_user")}
+
+
 def test_tokens_codes_and_sessions_are_stored_only_as_hashes(
     client: Any, factory: Factory, mini: OnlineApp, services: Services
 ) -> None:

@@ -14,9 +14,11 @@ from chainless.platform.models import AuditEvent
 from tests.factories import Factory, OnlineApp, online_app
 from tests.oauth.wallet import (
     TestWallet,
+    approve,
     authorize_params,
     introspect,
     pkce_pair,
+    redirect_params,
     refresh,
     tokens_for,
 )
@@ -265,3 +267,46 @@ def test_the_wallet_page_lists_the_grants(client: Any, mini: OnlineApp, wallet: 
     assert (
         client.delete(f"{LIST}/{grant['id']}", headers={"X-CSRF-Token": token}).status_code == 204
     )
+
+
+IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) ChainlessWallet/2.1"
+
+
+def test_a_device_is_named_by_the_wallet_not_by_the_app_backend(
+    client: Any, mini: OnlineApp
+) -> None:
+    """The code is exchanged by the app's server (``python-httpx/…``); the device shown to the
+    user is the one the wallet signed in on: its ``device_name``, else its user agent."""
+    wallet = TestWallet(client)
+    wallet.sign_in()  # names its device "test phone"
+    verifier, challenge = pkce_pair()
+    query = authorize_params(mini, challenge)
+    page = client.get("/oauth/authorize", params=query, follow_redirects=False)
+    if page.status_code == 200:
+        page = approve(client, wallet, query)
+    code = redirect_params(page)["code"]
+    exchanged = client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": mini.redirect_uri,
+            "code_verifier": verifier,
+        },
+        auth=(mini.app_id, mini.client_secret),
+        headers={"User-Agent": "python-httpx/0.28.1"},
+    )
+    assert exchanged.status_code == 200, exchanged.text
+    assert [d["device_name"] for d in listing(client)[0]["devices"]] == ["test phone"]
+
+    unnamed = TestWallet(client)
+    message = unnamed.prepare()
+    signed_in = client.post(
+        "/oauth/siwe/sign-in",
+        json={"message": message, "signature": unnamed.sign(message)},
+        headers={"User-Agent": IPHONE},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    unnamed.csrf_token = signed_in.json()["csrf_token"]
+    tokens_for(client, mini, unnamed)
+    assert [d["device_name"] for d in listing(client)[0]["devices"]] == [IPHONE]

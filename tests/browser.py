@@ -1,0 +1,90 @@
+"""Page tests in real Chromium: Debian's ``chromium`` (``scripts/ensure-chromium.sh``, run by
+``make test``) driven by Playwright, against the test's app served over real HTTP.
+
+Fixtures (a pytest plugin of ``tests/conftest.py``): ``browser`` (one Chromium per session),
+``page`` (a fresh context per test, 375 px wide by default: the wallet's pages are mobile first)
+and ``live_url`` (the test's ``app``, same services and rolled-back transaction, under uvicorn on
+``live_port``). :func:`screenshot` saves what a test saw under its ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = os.environ.get("CHAINLESS_TEST_CHROMIUM", "/usr/bin/chromium")
+# Nothing of the browser's own may reach the network: the pages must work offline.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MOBILE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if executable is None:
+        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/ensure-chromium.sh (make test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=MOBILE)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def live_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def live_url(app: Any, live_port: int) -> Iterator[str]:
+    """The test's app over real HTTP on ``live_port``. Pages that name the public URL (the
+    SIWE domain, the issuer) need it as ``public_url``: override ``settings`` with
+    ``settings.model_copy(update={"public_url": f"http://127.0.0.1:{live_port}"})``."""
+    port = live_port
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,43 @@
+"""``/docs``: Swagger UI renders the API in Chromium with nothing fetched from outside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route
+
+from tests.browser import screenshot
+
+pytestmark = pytest.mark.portable
+
+
+def test_api_docs_render_offline(page: Page, live_url: str, tmp_path: Path) -> None:
+    outside: list[str] = []
+
+    def only_the_platform(route: Route) -> None:
+        if route.request.url.startswith(live_url):
+            route.continue_()
+        else:  # a CDN the page would need: refused, as on a machine with no internet
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_platform)
+    page.goto(f"{live_url}/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() > 50
+    assert page.get_by_text("/api/v1/relay/sponsored", exact=True).count() >= 1
+    screenshot(page, tmp_path, "api-docs")
+    assert outside == []
+
+
+def test_api_docs_assets_come_from_the_platform(client: Any) -> None:
+    html = client.get("/docs").text
+    assert "/docs/assets/swagger-ui-bundle.js" in html
+    assert "cdn.jsdelivr.net" not in html
+    assert "fastapi.tiangolo.com" not in html
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "javascript" in script.headers["content-type"]
+    assert client.get("/redoc").status_code == 404
