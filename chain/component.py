@@ -1,4 +1,4 @@
-"""The transaction relay's declaration to the assembly (docs/decisions/0009)."""
+"""The transaction relay's declaration to the assembly (docs/decisions/0010)."""
 
 from __future__ import annotations
 

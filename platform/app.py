@@ -45,7 +45,6 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         docs_url=None,  # served with local assets by install_api_docs
         redoc_url=None,
     )
-    install_api_docs(app)
     from chainless.oauth.server import allow_http_outside_production
 
     allow_http_outside_production(settings)
@@ -53,6 +52,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.settings = settings
     install_problem_handlers(app)
     assembly.include_routers(app)  # by priority: the OAuth and relay routes first
+    install_api_docs(app)  # after them: never tried ahead of an API route
     app.state.health_checks = assembly.health_checks()  # what /readyz runs
     from chainless.chain.relay.lean_submit import LeanRelaySubmit
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection

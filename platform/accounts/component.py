@@ -1,4 +1,4 @@
-"""The accounts feature's declaration to the assembly (docs/decisions/0009)."""
+"""The accounts feature's declaration to the assembly (docs/decisions/0010)."""
 
 from __future__ import annotations
 

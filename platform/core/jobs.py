@@ -69,7 +69,7 @@ def job(
     ``every`` (a timedelta, or seconds) the scheduler also sends it on that interval.
 
     Declaring registers nothing: the job runs once its component lists it and the assembly
-    registers that declaration (``chainless.platform.assembly``, docs/decisions/0009), so no
+    registers that declaration (``chainless.platform.assembly``, docs/decisions/0010), so no
     job depends on some module having been imported first."""
     seconds = every.total_seconds() if isinstance(every, timedelta) else every
     if seconds is not None and seconds <= 0:

@@ -1,4 +1,4 @@
-"""The mail feature's declaration to the assembly (docs/decisions/0009): delivery only."""
+"""The mail feature's declaration to the assembly (docs/decisions/0010): delivery only."""
 
 from __future__ import annotations
 

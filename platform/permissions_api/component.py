@@ -1,4 +1,4 @@
-"""The permissions_api feature's declaration to the assembly (docs/decisions/0009)."""
+"""The permissions_api feature's declaration to the assembly (docs/decisions/0010)."""
 
 from __future__ import annotations
 
