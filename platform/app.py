@@ -57,7 +57,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(CachedIntrospection)
     app.add_middleware(ApiKeyAppReads)
     app.add_middleware(LeanRelaySubmit)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
     return app
 
 
