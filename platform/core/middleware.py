@@ -25,6 +25,7 @@ from chainless.platform.core.context import (
     reset_response_headers,
 )
 from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, problem_type
+from chainless.platform.core.nul_refusal import nul_in_target
 from chainless.platform.core.problem_handlers import app_error_response
 
 log = logging.getLogger("chainless.access")
@@ -107,6 +108,11 @@ class EdgeMiddleware:
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
                 REQUESTS_REJECTED.labels("body_too_large").inc()
                 await _too_large(self.max_body_bytes, request_id, send_with_id)
+                return
+            refused = nul_in_target(scope)
+            if refused is not None:
+                REQUESTS_REJECTED.labels("nul").inc()
+                await app_error_response(Request(scope), refused)(scope, receive, send_with_id)
                 return
             guard = BodyGuard(
                 scope, receive, max_bytes=self.max_body_bytes, max_depth=self.max_json_depth
