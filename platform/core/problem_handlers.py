@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 
 from chainless.platform.core.context import current_request
 from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, AppError, problem_type
@@ -111,14 +112,23 @@ async def _http_error(request: Request, error: Exception) -> Response:
     detail = error.detail if isinstance(error.detail, str) else title
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
-        request,
-        status=error.status_code,
-        code=code,
-        title=title,
-        detail=detail,
-        headers=dict(error.headers or {}),
+        request, status=error.status_code, code=code, title=title, detail=detail, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method a route of this path takes (RFC 9110 §15.5.6): Starlette's 405 names only
+    the first route that matched the path, and GET and POST of one path are two routes here."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:

@@ -34,6 +34,13 @@ def test_unknown_route_and_method_are_problems(client: Any) -> None:
     assert wrong_method.json()["code"] == "method_not_allowed"
 
 
+def test_a_405_allows_every_method_of_the_path(client: Any) -> None:
+    # GET lists apps and POST creates one: two routes of one path (RFC 9110 §15.5.6)
+    response = client.patch("/api/v1/apps")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
 def test_validation_errors_name_the_field(client: Any) -> None:
     response = client.post("/api/v1/accounts", json={"email": "not-an-email", "password": "x"})
     assert response.status_code == 422
