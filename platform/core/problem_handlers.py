@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from chainless.platform.core.context import current_request
 from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, AppError, problem_type
@@ -122,12 +123,13 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 def _allowed_methods(request: Request) -> str:
     """Every method a route of this path takes (RFC 9110 §15.5.6): Starlette's 405 names only
-    the first route that matched the path, and GET and POST of one path are two routes here."""
+    the first route that matched the path, and GET and POST of one path are two routes here.
+    The routes are matched on their full template (an included router's own is unprefixed)."""
+    path = request.scope["path"]
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods.update(getattr(route, "methods", None) or ())
+    for context in iter_route_contexts(request.app.routes):
+        if context.methods and compile_path(context.path)[0].match(path):
+            methods.update(context.methods)
     return ", ".join(sorted(methods))
 
 
