@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.routing import compile_path
 
@@ -133,6 +134,16 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+CLIENT_CLOSED_REQUEST = 499  # no one reads it; the status metrics and the access log show
+
+
+async def _client_gone(request: Request, error: Exception) -> Response:
+    """The client went away before its body was read (``ClientDisconnect``): nothing failed
+    here and no one is left to answer, so it is noted, not logged as an unhandled error."""
+    log.info("client disconnected before its request was read", extra={"path": request.url.path})
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
+
+
 async def _unexpected(request: Request, error: Exception) -> Response:
     return unexpected_error_response(request, error)
 
@@ -153,4 +164,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)
