@@ -39,7 +39,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        responses=problem_responses(422, 429),
+        # what the edge and the validation answer on any route: a body that is no JSON it
+        # parses (400 malformed_json, json_too_deep), a field out of bounds or a NUL (422)
+        responses=problem_responses(400, 422, 429),
     )
     from chainless.oauth.server import allow_http_outside_production
 

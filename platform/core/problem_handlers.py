@@ -129,7 +129,7 @@ def _allowed_methods(request: Request) -> str:
     path = request.scope["path"]
     methods: set[str] = set()
     for context in iter_route_contexts(request.app.routes):
-        if context.methods and compile_path(context.path)[0].match(path):
+        if context.methods and context.path and compile_path(context.path)[0].match(path):
             methods.update(context.methods)
     return ", ".join(sorted(methods))
 

@@ -99,6 +99,13 @@ def test_openapi_declares_problem_responses(client: Any) -> None:
     assert "409" in register
     assert "application/problem+json" in register["409"]["content"]
     assert "ProblemDetail" in spec["components"]["schemas"]
+    # the edge's 400 on every route; the OAuth endpoints' own RFC 6749 / RFC 6750 errors
+    assert "400" in register
+    token = spec["paths"]["/oauth/token"]["post"]["responses"]
+    assert {"400", "401"} <= set(token)
+    assert token["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/OAuthError")
+    assert "401" in spec["paths"]["/oauth/userinfo"]["get"]["responses"]
+    assert "text/html" in spec["paths"]["/oauth/authorize"]["get"]["responses"]["400"]["content"]
     assert client.get("/docs").status_code == 200
 
 
