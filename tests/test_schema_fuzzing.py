@@ -1,9 +1,10 @@
 """Schema fuzzing (issue 12, "Done when"): schemathesis generates requests from the OpenAPI
 document and sends them to the platform served by ``chainless serve`` (uvicorn, as in
 production) on PostgreSQL, without credentials and with a developer's token. No answer may be
-a 5xx, nor a status the OpenAPI document does not declare for the operation. The budget is fixed (a few examples per operation, deterministic generation), so the run
-takes the same requests every time; a failure prints schemathesis' report of the failing case
-with a ``curl`` line to reproduce it.
+a 5xx, nor a status the OpenAPI document does not declare for the operation. The budget is
+fixed (a few examples per operation, deterministic generation), so the run takes the same
+requests every time (about a minute); a failure prints schemathesis' report of the failing
+case with a ``curl`` line to reproduce it.
 """
 
 from __future__ import annotations
