@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         version="0.1.0",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        responses=problem_responses(422, 429),
+        # what the edge and the validation answer on any route: a body that is no JSON it
+        # parses (400 malformed_json, json_too_deep), a field out of bounds or a NUL (422)
+        responses=problem_responses(400, 422, 429),
         docs_url=None,  # served with local assets by install_api_docs
         redoc_url=None,
     )
@@ -63,5 +65,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(CachedIntrospection)
     app.add_middleware(ApiKeyAppReads)
     app.add_middleware(LeanRelaySubmit)
-    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_json_depth=settings.max_json_depth,
+    )
     return app

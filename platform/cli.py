@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from chainless.platform.core.http_protocol import PROTOCOL as HTTP_PROTOCOL
 from chainless.platform.core.settings import InsecureProductionConfig, Settings, load_settings
 
 app = typer.Typer(help="Chainless open platform", no_args_is_help=True, add_completion=False)
@@ -187,6 +188,7 @@ def serve(
         access_log=access_log,
         log_config=None,
         proxy_headers=True,
+        http=HTTP_PROTOCOL,
     )
 
 
@@ -262,6 +264,7 @@ def run(
             port=port,
             log_config=None,
             access_log=False,
+            http=HTTP_PROTOCOL,
         )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from chainless.chain.models import RelayAttempt, RelayedTransaction
 from chainless.chain.txcodec import MAX_RAW_BYTES
+from chainless.platform.core.bounded import Uint256Text
 
 RawHex = Annotated[
     str,
@@ -18,7 +19,7 @@ RawHex = Annotated[
         strip_whitespace=True, pattern=r"^0x([0-9a-fA-F]{2})+$", max_length=2 + 2 * MAX_RAW_BYTES
     ),
 ]
-Quantity = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", examples=["1000000000000000000"])]
+Quantity = Uint256Text
 
 
 class SubmitIn(BaseModel):

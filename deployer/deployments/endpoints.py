@@ -26,6 +26,7 @@ from chainless.deployer.deployments.schemas import (
 from chainless.deployer.models import Deployment, DeploymentEvent
 from chainless.platform.auth.dependencies import CurrentPrincipal, Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import INT64_MAX, Int64
 from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.permissions import Permission
@@ -83,7 +84,7 @@ def get_deployment(
     deployment_id: str,
     principal: CurrentPrincipal,
     session: DbSession,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Int64, Query(ge=0)] = 0,
 ) -> DeploymentDetailOut:
     deployment, events = service.deployment_of(session, principal, app_id, deployment_id, after)
     pending = repository.cancel_request(session, deployment) is not None
@@ -114,11 +115,13 @@ async def stream_deployment_events(
     principal: CurrentPrincipal,
     session: DbSession,
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Int64, Query(ge=0)] = 0,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> StreamingResponse:
     streaming.admit(services)
-    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else after
+    resume = (
+        min(int(last_event_id), INT64_MAX) if last_event_id and last_event_id.isdigit() else after
+    )
     start = await run_in_threadpool(
         lambda: streaming.opening(
             *service.deployment_of(session, principal, app_id, deployment_id, resume)

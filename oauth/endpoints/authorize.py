@@ -17,6 +17,7 @@ from starlette.responses import Response
 from chainless.oauth.clients import OAuthClient
 from chainless.oauth.consent import consent_state, record_consent
 from chainless.oauth.endpoints.common import current_wallet, oauth_request, read_form, render
+from chainless.oauth.endpoints.error_responses import AUTHORIZATION_ERROR_PAGE
 from chainless.oauth.grants import CodeGrant, RefreshGrant, RequiredS256Challenge, RequiredState
 from chainless.oauth.server import ChainlessAuthorizationServer, StarletteOAuth2Request
 from chainless.oauth.tokens import WalletIdentity
@@ -42,6 +43,7 @@ def build_server(services: Services, session: Any) -> ChainlessAuthorizationServ
     summary="Authorization endpoint (code flow, PKCE S256, state)",
     dependencies=[_limit],
     response_class=Response,
+    responses=AUTHORIZATION_ERROR_PAGE,
 )
 def authorize(request: Request, session: DbSession, services: ServicesDep) -> Response:
     oreq = oauth_request(request, services)
@@ -73,6 +75,7 @@ def authorize(request: Request, session: DbSession, services: ServicesDep) -> Re
     summary="The wallet user's decision on the consent screen",
     dependencies=[_limit],
     response_class=Response,
+    responses=AUTHORIZATION_ERROR_PAGE,
 )
 def decide(
     request: Request,

@@ -16,6 +16,7 @@ from chainless.oauth.nonces import nonce_store
 from chainless.oauth.signin import SignInResult, sign_in
 from chainless.oauth.wallet_sessions import COOKIE
 from chainless.platform.audit import service as audit
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.context import current_request
 from chainless.platform.core.deps import (
@@ -41,7 +42,7 @@ class NonceOut(BaseModel):
 
 class PrepareRequest(BaseModel):
     address: str = Field(description="the wallet address (any case; it is EIP-55 checksummed here)")
-    chain_id: int = Field(gt=0)
+    chain_id: Int64 = Field(ge=1)
     statement: str | None = Field(default=None, max_length=256)
 
 

@@ -21,6 +21,7 @@ from chainless.oauth import live_families, revocation, tokens
 from chainless.oauth.endpoints.authorize import build_server
 from chainless.oauth.endpoints.cached_introspection import COUNTED, LIMIT
 from chainless.oauth.endpoints.common import oauth_request, read_form
+from chainless.oauth.endpoints.error_responses import oauth_error_responses
 from chainless.oauth.endpoints.token_limit import Counted, count_with_client
 from chainless.oauth.introspection import access_token_payload, answer_from_caches
 from chainless.oauth.models import RefreshToken, TokenFamily
@@ -150,6 +151,7 @@ def _with(server: ChainlessAuthorizationServer) -> ChainlessAuthorizationServer:
     summary="Exchange a code, or refresh (RFC 6749 §4.1.3, §6)",
     dependencies=[RequestSlot],
     response_class=Response,
+    responses=oauth_error_responses(400, 401),
 )
 @limited_in_body(_token_limit_spec)
 async def token(request: Request, form: Form, services: ServicesDep) -> Response:
@@ -182,6 +184,7 @@ def _token(
     summary="Revoke a token (RFC 7009)",
     dependencies=[RequestSlot],
     response_class=Response,
+    responses=oauth_error_responses(400, 401),
 )
 @limited_in_body(_backend_limit_spec)
 async def revoke(request: Request, form: Form, services: ServicesDep) -> Response:
@@ -201,6 +204,7 @@ def _revoke(request: Request, form: FormData, services: Services) -> Response:
     summary="Introspect a token (RFC 7662)",
     dependencies=[RequestSlot],
     response_class=Response,
+    responses=oauth_error_responses(400, 401),
 )
 @limited_in_body(_backend_limit_spec)
 async def introspect(request: Request, form: Form, services: ServicesDep) -> Response:

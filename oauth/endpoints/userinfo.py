@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
+from chainless.oauth.endpoints.error_responses import oauth_error_responses
 from chainless.oauth.models import WalletUser
 from chainless.oauth.tokens import active_access_token
 from chainless.platform.core.deps import DbSession, RateLimit, ServicesDep
@@ -19,11 +20,17 @@ _LIMIT = [Depends(RateLimit("oauth.userinfo", "oauth_userinfo_per_ip_per_minute"
 
 
 # OpenID Connect Core §5.3.1: the UserInfo endpoint answers GET and POST alike.
-@router.get("/oauth/userinfo", summary="Claims gated by scope", dependencies=_LIMIT)
+@router.get(
+    "/oauth/userinfo",
+    summary="Claims gated by scope",
+    dependencies=_LIMIT,
+    responses=oauth_error_responses(401),
+)
 @router.post(
     "/oauth/userinfo",
     summary="Claims gated by scope (POST)",
     dependencies=_LIMIT,
+    responses=oauth_error_responses(401),
     operation_id="userinfo_oauth_userinfo_post",
 )
 def userinfo(request: Request, session: DbSession, services: ServicesDep) -> JSONResponse:

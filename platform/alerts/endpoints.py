@@ -12,6 +12,7 @@ from sqlalchemy import select
 from chainless.platform.audit import service as audit
 from chainless.platform.auth.dependencies import Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.deps import DbSession
 from chainless.platform.core.errors import Conflict, NotFound, problem_responses
@@ -56,7 +57,7 @@ def list_alerts(
 @router.post(
     "/{alert_id}/resolve", response_model=AlertOut, responses=problem_responses(401, 403, 404, 409)
 )
-def resolve_alert(alert_id: int, principal: Staff, session: DbSession) -> AlertOut:
+def resolve_alert(alert_id: Int64, principal: Staff, session: DbSession) -> AlertOut:
     alert = session.get(Alert, alert_id, with_for_update=True)
     if alert is None:
         raise NotFound(f"no alert {alert_id}", code="alert_not_found")

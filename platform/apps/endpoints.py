@@ -28,6 +28,7 @@ from chainless.platform.apps.schemas import (
 )
 from chainless.platform.auth.dependencies import CurrentPrincipal, Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.permissions import Permission
@@ -66,7 +67,7 @@ def list_apps(
     status: Annotated[AppStatus | None, Query(description="0, 1, 2 or 3")] = None,
     q: Annotated[str | None, Query(max_length=64, description="part of the name")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> AppPage:
     filters = AppFilters(status=status, q=q, limit=limit, offset=offset)
     apps, total = service.list_apps(session, principal, filters)

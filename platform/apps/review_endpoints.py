@@ -18,6 +18,7 @@ from chainless.platform.apps.schemas import (
 )
 from chainless.platform.auth.dependencies import CurrentPrincipal, Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.deps import DbSession
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.permissions import Permission
@@ -77,7 +78,7 @@ def review_queue(
     principal: Reviewer,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> list[QueueEntryOut]:
     return [
         presenters.queue_entry_out(e) for e in review.queue(session, limit=limit, offset=offset)

@@ -20,6 +20,7 @@ from chainless.platform.audit.schemas import (
 )
 from chainless.platform.auth.dependencies import CurrentPrincipal, Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.deps import DbSession
 from chainless.platform.core.errors import problem_responses
 from chainless.platform.core.permissions import STAFF_ROLES, Permission
@@ -59,7 +60,7 @@ def _filters(
 
 
 Filters = Annotated[AuditFilters, Depends(_filters)]
-Cursor = Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")]
+Cursor = Annotated[Int64 | None, Query(ge=1, description="`next_cursor` of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 

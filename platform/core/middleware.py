@@ -1,4 +1,4 @@
-"""The HTTP edge as one pure-ASGI middleware: request id, body size limit, metrics, access log.
+"""The HTTP edge as one pure-ASGI middleware: request id, body limits, metrics, access log.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) keeps the per-request overhead to a few microseconds.
 """
@@ -12,9 +12,11 @@ import time
 import uuid
 from typing import Any
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chainless.platform.core.body_guard import REQUESTS_REJECTED, BodyGuard
 from chainless.platform.core.context import (
     RequestContext,
     bind_request,
@@ -22,7 +24,9 @@ from chainless.platform.core.context import (
     reset_request,
     reset_response_headers,
 )
-from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, PayloadTooLarge, problem_type
+from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, problem_type
+from chainless.platform.core.nul_refusal import nul_in_target
+from chainless.platform.core.problem_handlers import app_error_response
 
 log = logging.getLogger("chainless.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -32,9 +36,6 @@ REQUEST_LATENCY = Histogram(
     "HTTP request latency by route template",
     ["method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
-REQUESTS_REJECTED = Counter(
-    "chainless_http_rejected_total", "Requests refused at the edge", ["reason"]
 )
 
 
@@ -60,11 +61,13 @@ class EdgeMiddleware:
         app: ASGIApp,
         *,
         max_body_bytes: int,
+        max_json_depth: int = 64,
         trust_forwarded: bool = False,
         access_log: bool = True,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_json_depth = max_json_depth
         self.trust_forwarded = trust_forwarded
         self.access_log = access_log
 
@@ -81,12 +84,13 @@ class EdgeMiddleware:
             )
         )
         scope.setdefault("state", {})["request_id"] = request_id
-        status_holder = [500]
+        status_holder = [500, 0]  # status, whether the response started
         collected, headers_token = collect_response_headers()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
+                status_holder[1] = 1
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 if collected:
@@ -105,7 +109,23 @@ class EdgeMiddleware:
                 REQUESTS_REJECTED.labels("body_too_large").inc()
                 await _too_large(self.max_body_bytes, request_id, send_with_id)
                 return
-            await self.app(scope, _limited(receive, self.max_body_bytes), send_with_id)
+            refused = nul_in_target(scope)
+            if refused is not None:
+                REQUESTS_REJECTED.labels("nul").inc()
+                await app_error_response(Request(scope), refused)(scope, receive, send_with_id)
+                return
+            guard = BodyGuard(
+                scope, receive, max_bytes=self.max_body_bytes, max_depth=self.max_json_depth
+            )
+            try:
+                await self.app(scope, guard.receive, send_with_id)
+            except Exception:
+                # a reader that let the refusal through (one answering ahead of the router)
+                if guard.refusal is None or status_holder[1]:
+                    raise
+                await app_error_response(Request(scope), guard.refusal)(
+                    scope, guard.receive, send_with_id
+                )
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
@@ -164,19 +184,3 @@ async def _too_large(limit: int, request_id: str, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-def _limited(receive: Receive, limit: int) -> Receive:
-    seen = 0
-
-    async def counted() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                REQUESTS_REJECTED.labels("body_too_large").inc()
-                raise PayloadTooLarge(f"request body exceeds {limit} bytes")
-        return message
-
-    return counted

@@ -7,8 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
+from starlette.routing import compile_path
 
 from chainless.platform.core.context import current_request
 from chainless.platform.core.errors import PROBLEM_CONTENT_TYPE, AppError, problem_type
@@ -124,14 +127,34 @@ async def _http_error(request: Request, error: Exception) -> Response:
     detail = error.detail if isinstance(error.detail, str) else title
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
-        request,
-        status=error.status_code,
-        code=code,
-        title=title,
-        detail=detail,
-        headers=dict(error.headers or {}),
+        request, status=error.status_code, code=code, title=title, detail=detail, headers=headers
     )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method a route of this path takes (RFC 9110 §15.5.6): Starlette's 405 names only
+    the first route that matched the path, and GET and POST of one path are two routes here.
+    The routes are matched on their full template (an included router's own is unprefixed)."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        if context.methods and context.path and compile_path(context.path)[0].match(path):
+            methods.update(context.methods)
+    return ", ".join(sorted(methods))
+
+
+CLIENT_CLOSED_REQUEST = 499  # no one reads it; the status metrics and the access log show
+
+
+async def _client_gone(request: Request, error: Exception) -> Response:
+    """The client went away before its body was read (``ClientDisconnect``): nothing failed
+    here and no one is left to answer, so it is noted, not logged as an unhandled error."""
+    log.info("client disconnected before its request was read", extra={"path": request.url.path})
+    return Response(status_code=CLIENT_CLOSED_REQUEST)
 
 
 async def _unexpected(request: Request, error: Exception) -> Response:
@@ -156,4 +179,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(Exception, _unexpected)

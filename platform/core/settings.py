@@ -282,6 +282,8 @@ class Settings(BaseSettings):
 
     audit_retention_days: int = Field(default=365)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # JSON parsers recurse per level; no request nests more than a few (core/json_depth.py)
+    max_json_depth: int = Field(default=64, ge=8, le=256)
     max_upload_bytes: int = Field(default=10 * 1_048_576, ge=1024)
     allowed_repo_hosts: list[str] = Field(default_factory=lambda: ["github.com"])
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from chainless.platform.auth.dependencies import AccountPrincipal, Require
 from chainless.platform.auth.principal import Principal
+from chainless.platform.core.bounded import Int64
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import Forbidden, PayloadTooLarge, problem_responses
 from chainless.platform.core.permissions import Permission
@@ -99,7 +100,7 @@ def review_queue(
     session: DbSession,
     status: Literal["pending", "approved", "rejected"] | None = "pending",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[Int64, Query(ge=0)] = 0,
 ) -> list[QualificationOut]:
     return [_out(q) for q in repository.by_status(session, status, limit=limit, offset=offset)]
 

@@ -34,6 +34,13 @@ def test_unknown_route_and_method_are_problems(client: Any) -> None:
     assert wrong_method.json()["code"] == "method_not_allowed"
 
 
+def test_a_405_allows_every_method_of_the_path(client: Any) -> None:
+    # GET lists apps and POST creates one: two routes of one path (RFC 9110 §15.5.6)
+    response = client.patch("/api/v1/apps")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
 def test_validation_errors_name_the_field(client: Any) -> None:
     response = client.post("/api/v1/accounts", json={"email": "not-an-email", "password": "x"})
     assert response.status_code == 422
@@ -92,6 +99,13 @@ def test_openapi_declares_problem_responses(client: Any) -> None:
     assert "409" in register
     assert "application/problem+json" in register["409"]["content"]
     assert "ProblemDetail" in spec["components"]["schemas"]
+    # the edge's 400 on every route; the OAuth endpoints' own RFC 6749 / RFC 6750 errors
+    assert "400" in register
+    token = spec["paths"]["/oauth/token"]["post"]["responses"]
+    assert {"400", "401"} <= set(token)
+    assert token["401"]["content"]["application/json"]["schema"]["$ref"].endswith("/OAuthError")
+    assert "401" in spec["paths"]["/oauth/userinfo"]["get"]["responses"]
+    assert "text/html" in spec["paths"]["/oauth/authorize"]["get"]["responses"]["400"]["content"]
     assert client.get("/docs").status_code == 200
 
 
