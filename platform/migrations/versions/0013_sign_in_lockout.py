@@ -3,7 +3,7 @@
 out, are dropped (the lock now lives with the rate limits, ``chainless.platform.auth.lockout``).
 
 Revision ID: 0013
-Revises: 0017
+Revises: 0012
 Create Date: 2026-12-03 12:10:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import chainless.platform.models.base
 
 revision: str = "0013"
-down_revision: str | None = "0017"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ so all are backfilled as confidential (``client_secret_basic``, which accepts ei
 method): a backend that sent its secret keeps working, and one that redeemed tokens with PKCE
 alone must now send it (docs/oauth.md).
 
-Revision ID: 0012
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03 12:00:00.000000
 """
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

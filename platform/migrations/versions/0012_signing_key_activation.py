@@ -1,7 +1,7 @@
 """Wallet login: signing keys are published before they sign (``activated_at``; a key without
 it is the next key). Every existing key signed from its creation.
 
-Revision ID: 0017
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-03 12:00:00.000000
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import chainless.platform.models.base
 
-revision: str = "0017"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
