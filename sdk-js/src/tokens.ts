@@ -10,6 +10,8 @@ import { ChainlessError, ErrorCode } from "./errors.js";
 import { defaultLock, type ExclusiveLock } from "./lock.js";
 
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** How long a refreshing tab waits for another tab's newer tokens before using its own. */
+export const SYNC_WAIT_MS = 150;
 const METADATA_PATH = "/.well-known/oauth-authorization-server";
 
 export interface TokenSet {
@@ -91,6 +93,7 @@ export class TokenClient {
   refresh(): Promise<TokenSet> {
     const before = this.tokens?.refreshToken;
     return this.lock(`chainless-refresh:${this.options.clientId}`, async () => {
+      if (this.tokens?.refreshToken === before) await this.sync(before);
       const tokens = this.tokens;
       if (!tokens?.refreshToken) throw new ChainlessError(ErrorCode.NotLoggedIn, "no refresh token held");
       if (tokens.refreshToken !== before && !this.due(tokens)) return tokens;
@@ -118,6 +121,29 @@ export class TokenClient {
     this.listeners.clear();
   }
 
+  /**
+   * Ask the other tabs for their tokens and wait up to {@link SYNC_WAIT_MS} for newer ones than
+   * `refreshToken`: the tab that held the lock before answers with what it rotated to, even if
+   * its broadcast is still on the way.
+   */
+  private sync(refreshToken: string | undefined): Promise<void> {
+    const channel = this.channel;
+    if (!channel) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve();
+      };
+      const check = (tokens: TokenSet | null): void => {
+        if (tokens?.refreshToken !== refreshToken) done();
+      };
+      const timer = setTimeout(done, SYNC_WAIT_MS);
+      this.listeners.add(check);
+      channel.postMessage({ type: "hello" } satisfies ChannelMessage);
+    });
+  }
+
   private due(tokens: TokenSet): boolean {
     return tokens.expiresAt - REFRESH_MARGIN_MS <= this.now();
   }
@@ -137,7 +163,9 @@ export class TokenClient {
     if (message?.type === "hello") {
       if (this.tokens) this.channel?.postMessage({ type: "tokens", tokens: this.tokens } satisfies ChannelMessage);
     } else if (message?.type === "tokens") {
-      this.set(message.tokens, false);
+      // a tab answering late with older tokens must not undo a rotation
+      const incoming = message.tokens;
+      if (incoming === null || !this.tokens || incoming.expiresAt >= this.tokens.expiresAt) this.set(incoming, false);
     }
   }
 
