@@ -12,38 +12,7 @@ export interface RequestArguments {
   readonly params?: readonly unknown[] | object;
 }
 
-/** Methods the user sees a dialog for (the host acks them: the long timeout applies). */
-export const INTERACTIVE_METHODS: readonly string[] = [
-  "eth_requestAccounts",
-  "eth_sendTransaction",
-  "personal_sign",
-  "eth_signTypedData_v4",
-  "wallet_switchEthereumChain",
-];
-
-/** Read methods the host answers from its node. */
-export const READ_METHODS: readonly string[] = [
-  "eth_accounts",
-  "eth_chainId",
-  "net_version",
-  "eth_blockNumber",
-  "eth_call",
-  "eth_estimateGas",
-  "eth_gasPrice",
-  "eth_maxPriorityFeePerGas",
-  "eth_feeHistory",
-  "eth_getBalance",
-  "eth_getCode",
-  "eth_getStorageAt",
-  "eth_getTransactionCount",
-  "eth_getTransactionByHash",
-  "eth_getTransactionReceipt",
-  "eth_getBlockByNumber",
-  "eth_getBlockByHash",
-  "eth_getLogs",
-];
-
-type ProviderEvent = "accountsChanged" | "chainChanged" | "connect" | "disconnect" | "message";
+export type ProviderEvent = "accountsChanged" | "chainChanged" | "connect" | "disconnect" | "message";
 
 /** The provider apps hand to viem (`custom(sdk.provider)`), ethers (`BrowserProvider`) or wagmi. */
 export class ChainlessProvider {
