@@ -6,7 +6,7 @@
 
 export type ExclusiveLock = <T>(name: string, task: () => Promise<T>) => Promise<T>;
 
-interface LockManagerLike {
+export interface LockManagerLike {
   request<T>(name: string, options: { mode: "exclusive" }, task: () => Promise<T>): Promise<T>;
 }
 

@@ -19,7 +19,7 @@ export interface Transport {
   listen(onMessage: (data: unknown) => void, onForeign: () => void): () => void;
 }
 
-interface PostTarget {
+export interface PostTarget {
   postMessage(message: unknown, targetOrigin: string): void;
 }
 
