@@ -107,6 +107,8 @@ export function createChainless(options: ChainlessOptions): Chainless {
     if (!issuer) throw new ChainlessError(ErrorCode.InvalidParams, "public mode needs the platform's issuer URL");
     return (tokens ??= new TokenClient({ issuer, clientId: options.appId, ...(options.lock ? { lock: options.lock } : {}) }));
   };
+  // public mode: join the app's other tabs now, so a new tab gets the tokens they hold
+  if (options.mode === "public" && inHost) void tokenClient().catch(() => undefined);
   const analytics = new Analytics(
     !options.analytics
       ? discardSink
@@ -143,8 +145,8 @@ export function createChainless(options: ChainlessOptions): Chainless {
       return { ...code, tokens: await client.exchange(code.code, code.codeVerifier, code.redirectUri) };
     },
     async accessToken() {
-      if (!tokens) throw new ChainlessError(ErrorCode.NotLoggedIn, "not logged in");
-      return tokens.accessToken();
+      if (options.mode !== "public") throw new ChainlessError(ErrorCode.NotLoggedIn, "tokens are held only in public mode");
+      return (await tokenClient()).accessToken();
     },
     logout: () => tokens?.logout(),
     sendSponsored: (call) => sendSponsored(bridge, provider, call),

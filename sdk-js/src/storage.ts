@@ -57,7 +57,12 @@ export function createStorage(appId: string, options: StorageOptions = {}): AppS
   return {
     async get<T>(key: string) {
       const raw = backend().getItem(checkKey(key));
-      return raw === null ? undefined : (JSON.parse(raw) as T);
+      if (raw === null) return undefined;
+      try {
+        return JSON.parse(raw) as T;
+      } catch {
+        throw new ChainlessError(ErrorCode.StorageUnavailable, `the stored value of ${key} is not JSON (written outside the SDK?)`);
+      }
     },
     async set(key, value) {
       const full = checkKey(key);

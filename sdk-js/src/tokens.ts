@@ -58,8 +58,11 @@ export class TokenClient {
           ? new BroadcastChannel(`chainless-tokens:${options.clientId}`)
           : null;
     this.channel?.addEventListener("message", (event) => this.onChannel(event.data as ChannelMessage));
-    this.channel?.postMessage({ type: "hello" } satisfies ChannelMessage);
+    // a new tab asks the app's open tabs for the tokens they hold
+    this.joined = this.sync(undefined);
   }
+
+  private readonly joined: Promise<void>;
 
   get current(): TokenSet | null {
     return this.tokens;
@@ -79,6 +82,7 @@ export class TokenClient {
 
   /** A valid access token, refreshed first when it has less than five minutes left. */
   async accessToken(): Promise<string> {
+    if (!this.tokens) await this.joined;
     const tokens = this.tokens;
     if (!tokens) throw new ChainlessError(ErrorCode.NotLoggedIn, "not logged in");
     if (this.due(tokens)) return (await this.refresh()).accessToken;

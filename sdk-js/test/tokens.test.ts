@@ -75,6 +75,21 @@ describe("refresh in one tab only", () => {
     b.close();
   });
 
+  it("a tab opened later gets the tokens the open tab holds, without a refresh", async () => {
+    const server = tokenServer();
+    const locks = new BrowserLocks();
+    const a = tab(server.fetch as typeof fetch, locks);
+    const fresh = { ...dueTokens(), expiresAt: Date.now() + 15 * 60_000 };
+    (a as unknown as { set(t: TokenSet, broadcast: boolean): void }).set(fresh, true);
+    const b = tab(server.fetch as typeof fetch, locks);
+    await expect(b.accessToken()).resolves.toBe("at_1");
+    expect(server.used).toEqual([]);
+    a.logout();
+    await vi.waitFor(() => expect(b.current).toBeNull());
+    a.close();
+    b.close();
+  });
+
   it("without the lock the same race revokes the family (what the lock prevents)", async () => {
     const server = tokenServer();
     const a = new TokenClient({ issuer: ISSUER, clientId: "app_1", fetch: server.fetch as typeof fetch, channel: null });
