@@ -51,6 +51,44 @@ describe("EIP-1193 provider", () => {
     sdk.close();
   });
 
+  it("viem sends transactions, signs typed data, switches chains and reads through the host", async () => {
+    const host = walletHost();
+    const sent: unknown[] = [];
+    host.info.methods = [
+      "eth_requestAccounts", "eth_chainId", "eth_sendTransaction", "eth_signTypedData_v4",
+      "wallet_switchEthereumChain", "eth_getBalance",
+    ];
+    host.handlers.set("eth_sendTransaction", (params) => {
+      sent.push((params as unknown[])[0]);
+      return "0x" + "ab".repeat(32);
+    });
+    host.handlers.set("wallet_switchEthereumChain", (params) => {
+      const [{ chainId }] = params as [{ chainId: string }];
+      if (chainId !== "0x1") throw { code: 4902, message: "Unrecognized chain ID" };
+      return null;
+    });
+    host.handlers.set("eth_getBalance", () => "0xde0b6b3a7640000");
+    const sdk = createChainless({ appId: "app_1", transport: host.transport, announce: false });
+    const wallet = createWalletClient({ account: user.address, transport: custom(sdk.provider) });
+    const hash = await wallet.sendTransaction({ account: user.address, chain: null, to: RECIPIENT, value: 1n });
+    expect(hash).toBe("0x" + "ab".repeat(32));
+    expect(sent[0]).toMatchObject({ to: RECIPIENT, value: "0x1" });
+    expect((sent[0] as { from: string }).from.toLowerCase()).toBe(user.address.toLowerCase());
+    const typed = {
+      domain: { name: "Test", version: "1", chainId: 31337 },
+      types: { Mail: [{ name: "contents", type: "string" }] },
+      primaryType: "Mail" as const,
+      message: { contents: "hi" },
+    };
+    expect(await wallet.signTypedData({ account: user.address, ...typed })).toBe(await user.signTypedData(typed));
+    await wallet.switchChain({ id: 1 });
+    await expect(wallet.switchChain({ id: 999 })).rejects.toMatchObject({ code: 4902 });
+    const { createPublicClient } = await import("viem");
+    const reader = createPublicClient({ transport: custom(sdk.provider) });
+    expect(await reader.getBalance({ address: user.address })).toBe(10n ** 18n);
+    sdk.close();
+  });
+
   it("refuses a method the host does not offer with 4200, before sending it", async () => {
     const host = walletHost();
     const sdk = createChainless({ appId: "app_1", transport: host.transport, announce: false });
