@@ -9,10 +9,12 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 NODE_STAMP := toolchain/node_modules/.installed
+SDK_JS_STAMP := sdk-js/dist/.built
+SDK_JS_SOURCES := $(shell find sdk-js/src sdk-js/scripts -type f 2>/dev/null) sdk-js/tsconfig.json
 
 export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
 
-.PHONY: help setup run test test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
+.PHONY: help setup run test test-sdk-js test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -28,7 +30,11 @@ $(NODE_STAMP): toolchain/package.json toolchain/package-lock.json
 	cd toolchain && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(STAMP) $(NODE_STAMP) ## Create the venv and install the pinned Python and node tools
+$(SDK_JS_STAMP): sdk-js/package.json sdk-js/package-lock.json $(SDK_JS_SOURCES)
+	cd sdk-js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP) $(SDK_JS_STAMP) ## Create the venv and install the pinned Python and node tools
 
 run: setup ## Run the platform on its embedded default (SQLite, local anvil, local CDN); PORT=8000
 	$(BIN)/chainless run --port $(PORT)
@@ -40,9 +46,13 @@ browser: ## Make sure Chromium is installed for the page tests (Debian's package
 	@bash scripts/ensure-chromium.sh
 
 test: setup services browser ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
+	$(MAKE) --no-print-directory test-sdk-js
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
 	$(MAKE) --no-print-directory migrate-check
+
+test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget
+	cd sdk-js && npm run --silent typecheck && npm test && npm run --silent size
 
 test-postgres: setup services browser ## Only the PostgreSQL run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
