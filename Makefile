@@ -9,10 +9,14 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 NODE_STAMP := toolchain/node_modules/.installed
+CONSOLE := platform/web/console
+CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed
+CONSOLE_BUILT := platform/web/console_dist/index.html
+CONSOLE_SOURCES := $(shell find $(CONSOLE)/src -type f 2>/dev/null) $(CONSOLE)/index.html $(CONSOLE)/vite.config.ts $(CONSOLE)/tsconfig.json
 
 export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
 
-.PHONY: help setup run test test-postgres test-sqlite lint typecheck services lock migrate-check bench clean
+.PHONY: help setup console-client run test test-postgres test-sqlite lint typecheck services lock migrate-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -28,7 +32,17 @@ $(NODE_STAMP): toolchain/package.json toolchain/package-lock.json
 	cd toolchain && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(STAMP) $(NODE_STAMP) ## Create the venv and install the pinned Python and node tools
+$(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CONSOLE_BUILT): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
+	cd $(CONSOLE) && npm run --silent build
+
+setup: $(STAMP) $(NODE_STAMP) $(CONSOLE_BUILT) ## Create the venv, install the pinned Python and node tools, build the console
+
+console-client: $(STAMP) $(CONSOLE_STAMP) ## Regenerate the console's typed API client from the OpenAPI
+	$(BIN)/python scripts/console_openapi.py --schema $(CONSOLE)/src/api/schema.d.ts
 
 run: setup ## Run the platform on its embedded default (SQLite, local anvil, local CDN); PORT=8000
 	$(BIN)/chainless run --port $(PORT)
@@ -37,6 +51,7 @@ services: ## Make sure PostgreSQL and Redis are running (start them if not)
 	@bash scripts/ensure-services.sh
 
 test: setup services ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
+	cd $(CONSOLE) && npx vitest run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
 	$(MAKE) --no-print-directory migrate-check
@@ -66,4 +81,4 @@ bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.deploy
 
 clean: ## Remove the venv, node tools and local data
-	rm -rf $(VENV) toolchain/node_modules data .typecheck
+	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist data .typecheck
