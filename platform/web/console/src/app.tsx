@@ -25,11 +25,15 @@ function State({ children }: { children: preact.ComponentChildren }) {
   const [toasts, setToasts] = useState<ToastItem[]>([]);
   const current = useRef(url);
   current.current = url;
+  const signedIn = useRef(false);
+  signedIn.current = Boolean(account);
   const api = useMemo(
     () =>
       createApi({
         cookies: () => document.cookie,
+        // Only a session that existed can end; the first look (GET /me) of a visitor is a 401 too.
         onUnauthenticated: () => {
+          if (!signedIn.current) return;
           setAccount(null);
           route(signInUrl(current.current, true));
         },

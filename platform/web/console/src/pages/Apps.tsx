@@ -15,7 +15,8 @@ import { StatusBadge } from "./status";
 type Summary = components["schemas"]["AppSummary"];
 type Created = components["schemas"]["AppCreated"];
 type Category = components["schemas"]["AppCreate"]["category"];
-const CATEGORIES = ["games", "finance", "social", "tools", "shopping", "nft", "defi", "other"] as const;
+// "other" first: the API's default, and what a form reset comes back to.
+const CATEGORIES = ["other", "games", "finance", "social", "tools", "shopping", "nft", "defi"] as const;
 
 function lines(value: string): string[] {
   return value.split("\n").map((line) => line.trim()).filter(Boolean);
@@ -47,7 +48,8 @@ export function Apps() {
           },
         }),
       ),
-    (app) => {
+    (app, form) => {
+      form.reset();
       setCreated(app);
       load();
     },
@@ -56,7 +58,7 @@ export function Apps() {
   return (
     <main>
       <h1>{t("apps.title")}</h1>
-      <Card title={t("apps.title")}>
+      <Card>
         {loadError ? (
           <Alert kind="error">{loadError} <Button small variant="secondary" onClick={load}>{t("common.retry")}</Button></Alert>
         ) : apps === null ? (

@@ -3,7 +3,10 @@ import { describeError, type Shown } from "../api/describe";
 import { useConsole } from "../context";
 
 /** A form's request state: busy while it runs, the problem in words (and per field) when it fails. */
-export function useSubmit<T>(run: (form: FormData) => Promise<T>, done: (result: T) => void) {
+export function useSubmit<T>(
+  run: (form: FormData) => Promise<T>,
+  done: (result: T, form: HTMLFormElement) => void,
+) {
   const { t } = useConsole();
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<Shown | null>(null);
@@ -13,7 +16,7 @@ export function useSubmit<T>(run: (form: FormData) => Promise<T>, done: (result:
     setBusy(true);
     setFailure(null);
     try {
-      done(await run(new FormData(form)));
+      done(await run(new FormData(form)), form);
     } catch (error) {
       const shown = describeError(error, t);
       setFailure(shown);

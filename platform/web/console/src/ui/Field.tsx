@@ -33,15 +33,15 @@ export function Field(props: InputProps | AreaProps) {
 }
 
 export function SelectField(
-  props: Common & { options: { value: string; label: string }[]; value?: string; onChange?: (event: Event) => void },
+  props: Common & { options: { value: string; label: string }[] },
 ) {
-  const { name, label, error, hint, options, ...rest } = props;
+  const { name, label, error, hint, options } = props;
   const id = `f-${name}`;
   return (
     <div class="field">
       <label for={id}>{label}</label>
       {hint && <span class="hint">{hint}</span>}
-      <select {...rest} id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>{o.label}</option>
         ))}
