@@ -1,6 +1,7 @@
 """The console in real Chromium (Debian's, through Playwright's ``executable_path``) against the
-test's app served by uvicorn on a loopback port: the same services and rolled-back transaction
-as the test, on PostgreSQL unless CHAINLESS_TEST_DATABASE says otherwise."""
+platform served by uvicorn on a loopback port, on a database of its own where every request
+commits for real (a browser sends requests in parallel, which one shared test connection cannot
+take), on PostgreSQL unless CHAINLESS_TEST_DATABASE says otherwise."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
+from tests.committed import committed_database, services_on
 
 CHROMIUM = os.environ.get("CHAINLESS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -42,7 +45,19 @@ def settings(settings: Settings, live_port: int) -> Settings:
 
 
 @pytest.fixture
-def live_server(app: Any, client: Any, live_port: int) -> Iterator[str]:
+def live_services(settings: Settings, redis_client: Any, tmp_path: Path) -> Iterator[Services]:
+    with (
+        committed_database(tmp_path, "console") as url,
+        services_on(url, settings, redis_client) as (services, _jobs),
+    ):
+        yield services
+
+
+@pytest.fixture
+def live_server(live_services: Services, live_port: int) -> Iterator[str]:
+    from chainless.platform.app import create_app
+
+    app = create_app(live_services.settings, services=live_services)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=live_port, lifespan="off", log_level="warning"
     )

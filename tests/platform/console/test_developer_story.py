@@ -22,7 +22,7 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
 
 
 def test_sign_up_confirm_sign_in_and_create_an_app(
-    live_server: str, browser: Any, services: Any, screenshots: Path
+    live_server: str, browser: Any, live_services: Any, screenshots: Path
 ) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -37,7 +37,8 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     page.get_by_role("button", name="Create account").click()
     page.get_by_text(f"We sent a confirmation link to {email}").wait_for()
 
-    link = re.search(r"https?://\S+/console/verify-email\?token=[\w-]+", last_email(services, email).body)
+    mail = last_email(live_services, email).body
+    link = re.search(r"https?://\S+/console/verify-email\?token=[\w-]+", mail)
     assert link, "the confirmation mail carries the console link"
     page.goto(link.group(0))
     page.get_by_text(f"Your email {email} is confirmed").wait_for()
@@ -88,11 +89,17 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways at 375 px ({width} px)"
 
+    # a developer has no operator pages: none in the navigation, and a clear page at the address
+    assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["Mini-programs"]
+    page.goto(f"{live_server}/console/operator")
+    page.get_by_role("heading", name="Not allowed").wait_for()
+    _shoot(page, screenshots, "forbidden-375")
+    page.goto(f"{live_server}/console/apps")
+    page.get_by_role("row").filter(has_text="Greeter").wait_for()
+
     # the session ends (signed out elsewhere): the next call sends the person to sign in and back
-    context.request.post(
-        f"{live_server}/api/v1/auth/logout",
-        headers={"X-CSRF-Token": next(c["value"] for c in context.cookies() if c["name"] == "chainless_csrf")},
-    )
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "chainless_csrf")
+    context.request.post(f"{live_server}/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
     page.get_by_role("row").filter(has_text="Greeter").get_by_role("link").click()
     page.wait_for_url(re.compile(r"/console/sign-in\?next=%2Fconsole%2Fapps%2F\w+&expired=1"))
     page.get_by_text("Your session has ended").wait_for()
