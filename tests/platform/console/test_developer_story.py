@@ -32,8 +32,13 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     page.goto(f"{live_server}/console/sign-up")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Display name").fill("Ada")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    password_error = page.locator("#f-password-error")
+    password_error.wait_for()
+    assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
+    _shoot(page, screenshots, "sign-up-error-1280")
     page.get_by_label("Password").fill(PASSWORD)
-    _shoot(page, screenshots, "sign-up-1280")
     page.get_by_role("button", name="Create account").click()
     page.get_by_text(f"We sent a confirmation link to {email}").wait_for()
 
@@ -74,6 +79,7 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     row = page.get_by_role("row").filter(has_text="Greeter")
     row.get_by_text("In development").wait_for()
     assert page.locator("#f-redirect_uris-error").count() == 0
+    assert form.get_by_label("Name").input_value() == "", "the form is ready for the next one"
     _shoot(page, screenshots, "apps-1280")
 
     row.get_by_role("link", name="Greeter").click()

@@ -102,12 +102,22 @@ const AppDetailPage = signedIn(AppDetail, ["developer"]);
 const OperatorPage = signedIn(Operator, ["platform_operator", "platform_devops", "platform_tech"]);
 const NotFound = () => <Message title="notFound.title" body="notFound.body" />;
 
+/** After a route change, move focus to the new page's heading: a screen reader reads where it is. */
+function focusHeading() {
+  requestAnimationFrame(() => {
+    const heading = document.querySelector<HTMLElement>("#content h1");
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: false });
+  });
+}
+
 export function App() {
   return (
     <LocationProvider scope={BASE}>
       <State>
         <Shell>
-          <Router>
+          <Router onRouteChange={focusHeading}>
             <Route path={`${BASE}`} component={Home} />
             <Route path={`${BASE}/`} component={Home} />
             <Route path={`${BASE}/sign-in`} component={SignIn} />

@@ -60,6 +60,7 @@ export const en = {
   "apps.secretOnce": "Client secret, shown only now; store it safely:",
   "apps.copy": "Copy",
   "apps.copied": "Copied",
+  "apps.copyFailed": "Copying did not work; select the text and copy it yourself.",
   "apps.notVerified": "Confirm your email before you create a mini-program.",
   "status.0": "In development",
   "status.1": "In review",

@@ -62,6 +62,7 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "apps.secretOnce": "客户端密钥仅显示这一次，请妥善保存：",
   "apps.copy": "复制",
   "apps.copied": "已复制",
+  "apps.copyFailed": "复制失败，请手动选择并复制。",
   "apps.notVerified": "请先确认邮箱，再创建小程序。",
   "status.0": "开发中",
   "status.1": "审核中",

@@ -24,7 +24,7 @@ function lines(value: string): string[] {
 
 /** The developer's mini-programs and the form that creates one. */
 export function Apps() {
-  const { t, api } = useConsole();
+  const { t, api, toast } = useConsole();
   const [apps, setApps] = useState<Summary[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [created, setCreated] = useState<Created | null>(null);
@@ -54,7 +54,11 @@ export function Apps() {
       load();
     },
   );
-  const copy = (value: string) => navigator.clipboard?.writeText(value);
+  const copy = (value: string) =>
+    navigator.clipboard?.writeText(value).then(
+      () => toast("ok", t("apps.copied")),
+      () => toast("error", t("apps.copyFailed")),
+    );
   return (
     <main>
       <h1>{t("apps.title")}</h1>
