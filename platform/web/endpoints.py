@@ -44,7 +44,10 @@ def classic_console(response: Response) -> HTMLResponse:
     return _page(response, CLASSIC_PAGE.read_text(encoding="utf-8"))
 
 
-@router.get("/console/assets/{name}")
+@router.get(
+    "/console/assets/{name}",
+    dependencies=[Depends(RateLimit("console.asset", "per_ip_per_minute", 60))],
+)
 def console_asset(name: str) -> FileResponse:
     """A built file; its name carries its content hash, so it may be cached for good."""
     path = DIST / "assets" / name
