@@ -320,3 +320,15 @@ def test_the_console_app_is_served_at_every_console_path(client: Any) -> None:
     missing = client.get("/console/assets/nope.js")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_unbuilt_console_says_how_to_build_it(
+    client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from chainless.platform.web import endpoints
+
+    monkeypatch.setattr(endpoints, "DIST", tmp_path / "missing")
+    page = client.get("/console/apps")
+    assert page.status_code == 503
+    assert "make setup" in page.text
+    assert client.get("/console/classic").status_code == 200
