@@ -12,9 +12,14 @@ NODE_STAMP := toolchain/node_modules/.installed
 SDK_JS_STAMP := sdk-js/dist/.built
 SDK_JS_SOURCES := $(shell find sdk-js/src sdk-js/scripts -type f 2>/dev/null) sdk-js/tsconfig.json
 
+CONSOLE := platform/web/console
+CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed
+CONSOLE_BUILT := platform/web/console_dist/index.html
+CONSOLE_SOURCES := $(shell find $(CONSOLE)/src -type f 2>/dev/null) $(CONSOLE)/index.html $(CONSOLE)/vite.config.ts $(CONSOLE)/tsconfig.json
+
 export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
 
-.PHONY: help setup run test test-sdk-js test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
+.PHONY: help setup console-client run test test-sdk-js test-console test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -34,7 +39,17 @@ $(SDK_JS_STAMP): sdk-js/package.json sdk-js/package-lock.json $(SDK_JS_SOURCES)
 	cd sdk-js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 	@touch $@
 
-setup: $(STAMP) $(NODE_STAMP) $(SDK_JS_STAMP) ## Create the venv and install the pinned Python and node tools
+$(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	cd $(CONSOLE) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CONSOLE_BUILT): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
+	cd $(CONSOLE) && npm run --silent build
+
+setup: $(STAMP) $(NODE_STAMP) $(SDK_JS_STAMP) $(CONSOLE_BUILT) ## Create the venv, install the pinned Python and node tools, build the console
+
+console-client: $(STAMP) $(CONSOLE_STAMP) ## Regenerate the console's typed API client from the OpenAPI
+	$(BIN)/python scripts/console_openapi.py --schema $(CONSOLE)/src/api/schema.d.ts
 
 run: setup ## Run the platform on its embedded default (SQLite, local anvil, local CDN); PORT=8000
 	$(BIN)/chainless run --port $(PORT)
@@ -47,9 +62,13 @@ browser: ## Make sure Chromium is installed for the page tests (Debian's package
 
 test: setup services browser ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
 	$(MAKE) --no-print-directory test-sdk-js
+	$(MAKE) --no-print-directory test-console
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
 	$(MAKE) --no-print-directory migrate-check
+
+test-console: $(CONSOLE_BUILT) ## The console's front-end unit tests (vitest)
+	cd $(CONSOLE) && npx vitest run
 
 test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget
 	cd sdk-js && npm run --silent typecheck && npm test && npm run --silent size
@@ -79,4 +98,4 @@ bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.deploy
 
 clean: ## Remove the venv, node tools and local data
-	rm -rf $(VENV) toolchain/node_modules data .typecheck
+	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist data .typecheck

@@ -31,6 +31,8 @@ setup(
             "migrations/script.py.mako",
             "web/templates/*.html",
             "web/static/*",
+            "web/console_dist/*",  # the console as built by `make setup` (decision 0011)
+            "web/console_dist/assets/*",
         ],
     },
     include_package_data=True,

@@ -61,7 +61,8 @@ def route_templates(app: Any) -> set[tuple[str, str]]:
 
 
 def test_console_page_has_the_deployments_view(client: Any) -> None:
-    page = client.get("/console")
+    """The one-file page stays at /console/classic until the new console has its deployments."""
+    page = client.get("/console/classic")
     assert page.status_code == 200
     csp = page.headers["content-security-policy"]
     assert "default-src 'self'" in csp
@@ -302,3 +303,32 @@ def test_the_console_follows_a_deploy_of_a_real_repository_to_its_failure(
     assert progress["stage"] == progress["stages"][1]
     listed = client.get(f"{base}/deployments").json()
     assert [d["status"] for d in listed] == ["running", "failed"]
+
+
+def test_the_console_app_is_served_at_every_console_path(client: Any) -> None:
+    """The built app (make setup) answers /console and its deep links; its files come along."""
+    for path in ("/console", "/console/apps/0123", "/console/verify-email?token=x"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+    scripts = re.findall(r'<script type="module" [^>]*src="(/console/assets/[^"]+)"', page.text)
+    assert len(scripts) == 1, page.text
+    asset = client.get(scripts[0])
+    assert asset.status_code == 200
+    assert "javascript" in asset.headers["content-type"]
+    assert "immutable" in asset.headers["cache-control"]
+    missing = client.get("/console/assets/nope.js")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_unbuilt_console_says_how_to_build_it(
+    client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from chainless.platform.web import endpoints
+
+    monkeypatch.setattr(endpoints, "DIST", tmp_path / "missing")
+    page = client.get("/console/apps")
+    assert page.status_code == 503
+    assert "make setup" in page.text
+    assert client.get("/console/classic").status_code == 200

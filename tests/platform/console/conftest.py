@@ -1,0 +1,93 @@
+"""The console in real Chromium (Debian's, through Playwright's ``executable_path``) against the
+platform served by uvicorn on a loopback port, on a database of its own where every request
+commits for real (a browser sends requests in parallel, which one shared test connection cannot
+take), on PostgreSQL unless CHAINLESS_TEST_DATABASE says otherwise."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from chainless.platform.core.services import Services
+from chainless.platform.core.settings import Settings
+from tests.committed import committed_database, services_on
+
+CHROMIUM = os.environ.get("CHAINLESS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def settings(settings: Settings, live_port: int) -> Settings:
+    # Mailed links (the email confirmation) point at the address the browser reaches.
+    return settings.model_copy(update={"public_url": f"http://127.0.0.1:{live_port}"})
+
+
+@pytest.fixture
+def live_services(settings: Settings, redis_client: Any, tmp_path: Path) -> Iterator[Services]:
+    with (
+        committed_database(tmp_path, "console") as url,
+        services_on(url, settings, redis_client) as (services, _jobs),
+    ):
+        yield services
+
+
+@pytest.fixture
+def live_server(live_services: Services, live_port: int) -> Iterator[str]:
+    from chainless.platform.app import create_app
+
+    app = create_app(live_services.settings, services=live_services)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=live_port, lifespan="off", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{live_port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the story's screenshots go (kept with the test's tmp dir)."""
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    return folder

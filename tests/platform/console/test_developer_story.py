@@ -1,0 +1,123 @@
+"""A new developer, in Chromium, through the console only: sign up, confirm the email with the
+mailed link, sign in, create a mini-program (a bad redirect URI first: the field says why and
+nothing is saved), see it in the list; then the session ends and signing in comes back."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.factories import last_email
+
+pytestmark = pytest.mark.slow
+PASSWORD = "correct horse battery staple"
+WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
+
+
+def _shoot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_sign_up_confirm_sign_in_and_create_an_app(
+    live_server: str, browser: Any, live_services: Any, screenshots: Path
+) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    email = "ada-console@example.com"
+
+    page.goto(f"{live_server}/console/sign-up")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Display name").fill("Ada")
+    page.get_by_label("Password").fill("short")
+    page.get_by_role("button", name="Create account").click()
+    password_error = page.locator("#f-password-error")
+    password_error.wait_for()
+    assert page.get_by_label("Password").get_attribute("aria-invalid") == "true"
+    _shoot(page, screenshots, "sign-up-error-1280")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text(f"We sent a confirmation link to {email}").wait_for()
+
+    mail = last_email(live_services, email).body
+    link = re.search(r"https?://\S+/console/verify-email\?token=[\w-]+", mail)
+    assert link, "the confirmation mail carries the console link"
+    page.goto(link.group(0))
+    page.get_by_text(f"Your email {email} is confirmed").wait_for()
+    _shoot(page, screenshots, "verify-email-1280")
+
+    # a page behind sign-in sends the person to sign in, and back there afterwards
+    page.goto(f"{live_server}/console/apps")
+    page.wait_for_url(re.compile(r"/console/sign-in\?next=%2Fconsole%2Fapps"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    _shoot(page, screenshots, "sign-in-1280")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server}/console/apps")
+    page.get_by_text("You have no mini-programs yet").wait_for()
+
+    form = page.get_by_role("form", name="Create a mini-program")
+    form.get_by_label("Name").fill("Greeter")
+    form.get_by_label("Redirect URIs").fill("http://greeter.example/callback")
+    form.get_by_role("button", name="Create").click()
+    redirect = form.get_by_label("Redirect URIs")
+    page.locator("#f-redirect_uris-error").wait_for()
+    assert "must use https" in page.locator("#f-redirect_uris-error").inner_text()
+    assert redirect.get_attribute("aria-invalid") == "true"
+    assert page.get_by_role("alert").first.inner_text() == "Some fields need attention."
+    _shoot(page, screenshots, "apps-field-error-1280")
+    listed = context.request.get(f"{live_server}/api/v1/apps").json()
+    assert listed["total"] == 0, "nothing is saved"
+
+    redirect.fill("https://greeter.example/callback")
+    form.get_by_role("button", name="Create").click()
+    page.get_by_text("Greeter is created.").wait_for()
+    assert page.get_by_test_id("client-secret").inner_text().strip()
+    row = page.get_by_role("row").filter(has_text="Greeter")
+    row.get_by_text("In development").wait_for()
+    assert page.locator("#f-redirect_uris-error").count() == 0
+    assert form.get_by_label("Name").input_value() == "", "the form is ready for the next one"
+    _shoot(page, screenshots, "apps-1280")
+
+    row.get_by_role("link", name="Greeter").click()
+    page.get_by_role("heading", name="Greeter").wait_for()
+    page.get_by_text("https://greeter.example/callback").wait_for()
+    _shoot(page, screenshots, "app-detail-1280")
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    _shoot(page, screenshots, "app-detail-375")
+    page.goto(f"{live_server}/console/apps")
+    page.get_by_role("row").filter(has_text="Greeter").wait_for()
+    _shoot(page, screenshots, "apps-375")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page scrolls sideways at 375 px ({width} px)"
+
+    # a developer has no operator pages: none in the navigation, and a clear page at the address
+    assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["Mini-programs"]
+    page.goto(f"{live_server}/console/operator")
+    page.get_by_role("heading", name="Not allowed").wait_for()
+    _shoot(page, screenshots, "forbidden-375")
+    page.goto(f"{live_server}/console/apps")
+    page.get_by_role("row").filter(has_text="Greeter").wait_for()
+
+    # the session ends (signed out elsewhere): the next call sends the person to sign in and back
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "chainless_csrf")
+    context.request.post(f"{live_server}/api/v1/auth/logout", headers={"X-CSRF-Token": csrf})
+    page.get_by_role("row").filter(has_text="Greeter").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/console/sign-in\?next=%2Fconsole%2Fapps%2F\w+&expired=1"))
+    page.get_by_text("Your session has ended").wait_for()
+    _shoot(page, screenshots, "session-expired-375")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/console/apps/\w+$"))
+    page.get_by_role("heading", name="Greeter").wait_for()
+
+    # the language switch
+    page.get_by_label("Language").select_option("zh-CN")
+    page.get_by_role("link", name="小程序").wait_for()
+    _shoot(page, screenshots, "app-detail-zh-375")
+    context.close()
