@@ -277,7 +277,7 @@ export interface paths {
         put?: never;
         /**
          * Create a mini-program
-         * @description The client secret is in this response only; the platform keeps its hash.
+         * @description The client secret is in this response only; the platform keeps its hash. A public client (`token_endpoint_auth_method` `none`) is issued none.
          */
         post: operations["create_app_api_v1_apps_post"];
         delete?: never;
@@ -960,7 +960,7 @@ export interface paths {
         put?: never;
         /**
          * Issue a new client secret
-         * @description The previous secret stays valid for the configured overlap (24 h by default).
+         * @description The previous secret stays valid for the configured overlap (24 h by default). A public client has no secret (409 `public_client`).
          */
         post: operations["rotate_secret_api_v1_apps__app_id__secret_rotate_post"];
         delete?: never;
@@ -1993,6 +1993,13 @@ export interface components {
              * @description lower-case slugs (a-z, 0-9, hyphens), at most 10 of at most 24 characters
              */
             tags?: string[];
+            /**
+             * Token Endpoint Auth Method
+             * @description how the app authenticates to the token endpoint (RFC 7591), fixed at creation: client_secret_basic or client_secret_post for a backend holding the app secret (a confidential client), none for a public client using PKCE alone, which is issued no secret and gets short-lived refresh tokens
+             * @default client_secret_basic
+             * @enum {string}
+             */
+            token_endpoint_auth_method?: "client_secret_basic" | "client_secret_post" | "none";
         };
         /** AppCreated */
         AppCreated: {
@@ -2009,9 +2016,9 @@ export interface components {
             client_id: string;
             /**
              * Client Secret
-             * @description shown once; store it now, only its hash is kept
+             * @description shown once; store it now, only its hash is kept. null for a public client
              */
-            client_secret: string;
+            client_secret: string | null;
             /** Contracts */
             contracts: components["schemas"]["ContractOut"][];
             /**
@@ -2060,6 +2067,12 @@ export interface components {
             submitted_at: string | null;
             /** Tags */
             tags: string[];
+            /**
+             * Token Endpoint Auth Method
+             * @description how the app authenticates to the token endpoint (RFC 7591), fixed at creation: client_secret_basic or client_secret_post for a backend holding the app secret (a confidential client), none for a public client using PKCE alone, which is issued no secret and gets short-lived refresh tokens
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
             /**
              * Update Time
              * Format: date-time
@@ -2130,6 +2143,12 @@ export interface components {
             submitted_at: string | null;
             /** Tags */
             tags: string[];
+            /**
+             * Token Endpoint Auth Method
+             * @description how the app authenticates to the token endpoint (RFC 7591), fixed at creation: client_secret_basic or client_secret_post for a backend holding the app secret (a confidential client), none for a public client using PKCE alone, which is issued no secret and gets short-lived refresh tokens
+             * @enum {string}
+             */
+            token_endpoint_auth_method: "client_secret_basic" | "client_secret_post" | "none";
             /**
              * Update Time
              * Format: date-time
@@ -2978,6 +2997,18 @@ export interface components {
             expires_at: string;
             /** Nonce */
             nonce: string;
+        };
+        /**
+         * OAuthError
+         * @description An RFC 6749 §5.2 error response.
+         */
+        OAuthError: {
+            /** Error */
+            error: string;
+            /** Error Description */
+            error_description?: string | null;
+            /** Error Uri */
+            error_uri?: string | null;
         };
         /** PaymentIn */
         PaymentIn: {
@@ -3941,6 +3972,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -3983,6 +4024,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Conflict */
@@ -4033,6 +4084,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccountOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4086,6 +4147,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
             };
             /** @description Authentication required */
             401: {
@@ -4141,6 +4212,16 @@ export interface operations {
                     "application/json": {
                         [key: string]: string;
                     };
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request */
@@ -4242,6 +4323,16 @@ export interface operations {
                     "application/json": components["schemas"]["AlertOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -4302,6 +4393,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4387,6 +4488,16 @@ export interface operations {
                     "application/json": components["schemas"]["QueueEntryOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -4451,6 +4562,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4539,6 +4660,16 @@ export interface operations {
                     "application/json": components["schemas"]["AppOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -4623,6 +4754,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4721,6 +4862,16 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -4783,6 +4934,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QualificationOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4849,6 +5010,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QualificationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -4938,6 +5109,16 @@ export interface operations {
                     "application/json": components["schemas"]["AppPage"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -4990,6 +5171,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppCreated"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5062,6 +5253,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5138,6 +5339,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AppOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5222,6 +5433,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -5298,6 +5519,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -5368,6 +5599,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevokedKeyOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5442,6 +5683,16 @@ export interface operations {
                     "application/json": components["schemas"]["CallingKeyOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -5513,6 +5764,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5590,6 +5851,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5675,6 +5946,16 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyCreated"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -5757,6 +6038,16 @@ export interface operations {
                     "application/json": components["schemas"]["CertificateOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -5831,6 +6122,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CertificateOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -5913,6 +6214,16 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6002,6 +6313,16 @@ export interface operations {
                     "application/json": components["schemas"]["AppAuditPage"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6076,6 +6397,16 @@ export interface operations {
                     "application/json": components["schemas"]["ContractOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6148,6 +6479,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContractOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6237,6 +6578,16 @@ export interface operations {
                     "application/json": components["schemas"]["ContractOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6319,6 +6670,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6389,6 +6750,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeployOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6467,6 +6838,16 @@ export interface operations {
                     "application/json": components["schemas"]["DeployOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6537,6 +6918,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RepositoryCheckOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6621,6 +7012,16 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookSetupOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6695,6 +7096,16 @@ export interface operations {
                     "application/json": components["schemas"]["DeployedContractOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6767,6 +7178,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6845,6 +7266,16 @@ export interface operations {
                     "application/json": components["schemas"]["DeploymentOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -6918,6 +7349,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentDetailOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -6995,6 +7436,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7078,6 +7529,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7167,6 +7628,16 @@ export interface operations {
                     "text/event-stream": unknown;
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7241,6 +7712,16 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": unknown;
+                    "text/plain": components["schemas"]["ProblemDetail"];
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7312,6 +7793,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeploymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7397,6 +7888,16 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7480,6 +7981,16 @@ export interface operations {
                     "application/json": components["schemas"]["ReleaseEventOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7551,6 +8062,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7625,6 +8146,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReleaseOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7703,6 +8234,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7787,6 +8328,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -7876,6 +8427,16 @@ export interface operations {
                     "application/json": components["schemas"]["ChannelOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -7958,6 +8519,16 @@ export interface operations {
                     "application/json": components["schemas"]["InterfaceDetailOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8034,6 +8605,16 @@ export interface operations {
                     "application/json": components["schemas"]["InterfaceDetailOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8104,6 +8685,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOut"][];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8180,6 +8771,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8263,6 +8864,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8333,6 +8944,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8409,6 +9030,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8493,6 +9124,16 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8569,6 +9210,16 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8639,6 +9290,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8717,6 +9378,16 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookCreated"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8789,6 +9460,16 @@ export interface operations {
                     "application/json": components["schemas"]["SecretOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -8811,6 +9492,16 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8863,6 +9554,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -8947,6 +9648,16 @@ export interface operations {
                     "application/json": components["schemas"]["VersionOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9021,6 +9732,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VersionOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -9107,6 +9828,16 @@ export interface operations {
                     "application/json": components["schemas"]["ConsoleSessionOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9164,6 +9895,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
             };
             /** @description Authentication required */
             401: {
@@ -9225,6 +9966,16 @@ export interface operations {
                     "application/json": components["schemas"]["SessionOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9274,6 +10025,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
             };
             /** @description Authentication required */
             401: {
@@ -9347,6 +10108,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BearerTokenOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -9542,6 +10313,16 @@ export interface operations {
                     "application/json": components["schemas"]["QualificationOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9604,6 +10385,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QualificationOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -9680,6 +10471,16 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9752,6 +10553,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MemberOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -9834,6 +10645,16 @@ export interface operations {
                     "application/json": components["schemas"]["RoleCatalogOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -9896,6 +10717,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SyncResponse"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -9972,6 +10803,16 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyResponse"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10034,6 +10875,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransactionOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Authentication required */
@@ -10149,6 +11000,16 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10231,6 +11092,16 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10301,6 +11172,16 @@ export interface operations {
                     "application/json": components["schemas"]["AuthorizationOut"][];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10350,6 +11231,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
             };
             /** @description Authentication required */
             401: {
@@ -10422,6 +11313,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10492,6 +11393,16 @@ export interface operations {
                     "application/json": components["schemas"]["WalletMeOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -10547,6 +11458,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EntryOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Not found */
@@ -10614,6 +11535,16 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -10671,6 +11602,16 @@ export interface operations {
                     "application/json": components["schemas"]["ReportOut"];
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -10723,6 +11664,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Not found */
@@ -10779,6 +11730,16 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Not found */
             404: {
                 headers: {
@@ -10831,6 +11792,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -10868,6 +11839,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
             };
             /** @description Invalid request */
             422: {
@@ -10907,6 +11888,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request cannot be redirected back: an error page (RFC 6749 §4.1.2.1) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -10945,6 +11935,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request cannot be redirected back: an error page (RFC 6749 §4.1.2.1) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -10982,6 +11981,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is invalid (RFC 6749 §5.2: invalid_request, invalid_grant, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client or the bearer token failed authentication (invalid_client, invalid_token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
             };
             /** @description Invalid request */
             422: {
@@ -11025,6 +12042,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -11062,6 +12089,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is invalid (RFC 6749 §5.2: invalid_request, invalid_grant, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client or the bearer token failed authentication (invalid_client, invalid_token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
             };
             /** @description Invalid request */
             422: {
@@ -11101,6 +12146,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NonceOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request */
@@ -11145,6 +12200,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PrepareOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request */
@@ -11249,6 +12314,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Authentication required */
             401: {
                 headers: {
@@ -11307,6 +12382,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (RFC 6749 §5.2: invalid_request, invalid_grant, …) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client or the bearer token failed authentication (invalid_client, invalid_token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -11345,6 +12438,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The client or the bearer token failed authentication (invalid_client, invalid_token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
             /** @description Invalid request */
@@ -11387,6 +12499,25 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The client or the bearer token failed authentication (invalid_client, invalid_token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
             /** @description Invalid request */
             422: {
                 headers: {
@@ -11425,6 +12556,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request */
