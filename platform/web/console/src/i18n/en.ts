@@ -57,6 +57,7 @@ export const en = {
   "apps.redirectUrisHint": "One per line; exact https URIs (http only on localhost).",
   "apps.createSubmit": "Create",
   "apps.created": "{name} is created.",
+  "apps.publicClient": "A public client: it has no secret and signs users in with PKCE alone.",
   "apps.secretOnce": "Client secret, shown only now; store it safely:",
   "apps.copy": "Copy",
   "apps.copied": "Copied",

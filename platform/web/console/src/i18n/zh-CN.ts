@@ -59,6 +59,7 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "apps.redirectUrisHint": "每行一个；精确的 https 地址（仅 localhost 可用 http）。",
   "apps.createSubmit": "创建",
   "apps.created": "{name} 已创建。",
+  "apps.publicClient": "公开客户端：没有密钥，仅以 PKCE 完成用户登录。",
   "apps.secretOnce": "客户端密钥仅显示这一次，请妥善保存：",
   "apps.copy": "复制",
   "apps.copied": "已复制",

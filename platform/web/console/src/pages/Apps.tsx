@@ -87,9 +87,15 @@ export function Apps() {
         {created && (
           <Alert kind="ok">
             <p>{t("apps.created", { name: created.name })}</p>
-            <p>{t("apps.secretOnce")}</p>
-            <p class="secret" data-testid="client-secret">{created.client_secret}</p>
-            <Button small variant="secondary" onClick={() => copy(created.client_secret)}>{t("apps.copy")}</Button>
+            {created.client_secret === null ? (
+              <p>{t("apps.publicClient")}</p>
+            ) : (
+              <>
+                <p>{t("apps.secretOnce")}</p>
+                <p class="secret" data-testid="client-secret">{created.client_secret}</p>
+                <Button small variant="secondary" onClick={() => copy(created.client_secret ?? "")}>{t("apps.copy")}</Button>
+              </>
+            )}
           </Alert>
         )}
         {failure && <Alert kind="error">{failure.message}</Alert>}
