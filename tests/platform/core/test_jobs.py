@@ -161,3 +161,13 @@ def test_outbox_delivery_in_embedded_mode_marks_stored(
         message = session.query(OutboxEmail).filter_by(to_address="mail@example.com").one()
         assert message.status == "stored"
         assert message.sent_at is not None
+
+
+@pytest.fixture(autouse=True)
+def _test_jobs_registered() -> None:
+    """Declaring a job registers nothing (docs/decisions/0010): register this module's own, as
+    the assembly registers a component's."""
+    for function in (_record, _other, _wait_for_host):
+        spec = jobs.declared_job(function)
+        assert spec is not None
+        jobs.register(spec)
