@@ -1,7 +1,9 @@
 """Page tests in real Chromium: Debian's ``chromium`` (``scripts/ensure-chromium.sh``, run by
 ``make test``) driven by Playwright, against the test's app served over real HTTP.
 
-Fixtures (a pytest plugin of ``tests/conftest.py``): ``browser`` (one Chromium per session),
+Fixtures (a pytest plugin of ``tests/conftest.py``): ``browser`` (one Chromium per test module:
+Playwright's sync API runs an event loop on the test thread while it lives, so a session-wide one
+broke every later ``asyncio.run`` on that worker),
 ``page`` (a fresh context per test, 375 px wide by default: the wallet's pages are mobile first)
 and ``live_url`` (the test's ``app``, same services and rolled-back transaction, under uvicorn on
 ``live_port``). :func:`screenshot` saves what a test saw under its ``tmp_path``.
@@ -35,7 +37,7 @@ CHROMIUM_ARGS = [
 MOBILE = {"width": 375, "height": 812}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
     if executable is None:

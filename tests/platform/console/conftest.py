@@ -1,12 +1,10 @@
-"""The console in real Chromium (Debian's, through Playwright's ``executable_path``) against the
+"""The console in real Chromium (``browser`` and ``live_port`` of ``tests/browser.py``) against the
 platform served by uvicorn on a loopback port, on a database of its own where every request
 commits for real (a browser sends requests in parallel, which one shared test connection cannot
 take), on PostgreSQL unless CHAINLESS_TEST_DATABASE says otherwise."""
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,23 +17,6 @@ import uvicorn
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
 from tests.committed import committed_database, services_on
-
-CHROMIUM = os.environ.get("CHAINLESS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def live_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -71,18 +52,6 @@ def live_server(live_services: Services, live_port: int) -> Iterator[str]:
     yield f"http://127.0.0.1:{live_port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
