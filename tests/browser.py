@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.live_server import free_port, served_in_thread
 
 CHROMIUM = os.environ.get("CHAINLESS_TEST_CHROMIUM", "/usr/bin/chromium")
 # Nothing of the browser's own may reach the network: the pages must work offline.
@@ -62,12 +60,6 @@ def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live_port() -> int:
     return free_port()
@@ -78,15 +70,5 @@ def live_url(app: Any, live_port: int) -> Iterator[str]:
     """The test's app over real HTTP on ``live_port``. Pages that name the public URL (the
     SIWE domain, the issuer) need it as ``public_url``: override ``settings`` with
     ``settings.model_copy(update={"public_url": f"http://127.0.0.1:{live_port}"})``."""
-    port = live_port
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app, live_port) as url:
+        yield url

@@ -1,24 +1,15 @@
-"""The SDK speaks real HTTP: the platform runs under uvicorn on a loopback port for these tests."""
+"""The SDK speaks real HTTP: the platform runs under uvicorn on a loopback port for these tests
+(``live_port`` of ``tests/browser.py``)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from chainless.platform.core.settings import Settings
-
-
-@pytest.fixture
-def live_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.live_server import served_in_thread
 
 
 @pytest.fixture
@@ -30,16 +21,5 @@ def settings(settings: Settings, live_port: int) -> Settings:
 @pytest.fixture
 def issuer(app: Any, client: Any, live_port: int) -> Iterator[str]:
     """Serve the test's app (same services, same rolled-back transaction) over real HTTP."""
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=live_port, lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{live_port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app, live_port) as url:
+        yield url

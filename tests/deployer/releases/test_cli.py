@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from chainless.deployer import cli as deployer_cli
@@ -20,6 +16,7 @@ from tests.deployer.deployments.test_requests import _app_with_repo
 from tests.deployer.github_standin import GitHubStandIn
 from tests.deployer.releases.helpers import release_version
 from tests.factories import Factory
+from tests.live_server import served_in_thread
 
 pytestmark = pytest.mark.portable
 
@@ -27,21 +24,8 @@ pytestmark = pytest.mark.portable
 @pytest.fixture
 def api_url(app: Any, client: Any) -> Iterator[str]:
     """The test's app (same services, same rolled-back transaction) over real HTTP."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,18 +5,16 @@ take), on PostgreSQL unless CHAINLESS_TEST_DATABASE says otherwise."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Settings
 from tests.committed import committed_database, services_on
+from tests.live_server import served_in_thread
 
 
 @pytest.fixture
@@ -39,19 +37,8 @@ def live_server(live_services: Services, live_port: int) -> Iterator[str]:
     from chainless.platform.app import create_app
 
     app = create_app(live_services.settings, services=live_services)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=live_port, lifespan="off", log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{live_port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app, live_port) as url:
+        yield url
 
 
 @pytest.fixture
