@@ -5,6 +5,7 @@ import { createApi, unwrap } from "./api/client";
 import { ConsoleProvider, useConsole, type Account } from "./context";
 import { initialLocale, storeLocale, translate, type Locale, type MessageKey, type Params } from "./i18n";
 import { BASE, homeFor, signInUrl } from "./nav";
+import { ApiKeys } from "./pages/ApiKeys";
 import { AppDetail } from "./pages/AppDetail";
 import { Apps } from "./pages/Apps";
 import { Message } from "./pages/Message";
@@ -99,6 +100,7 @@ function Home() {
 
 const AppsPage = signedIn(Apps, ["developer"]);
 const AppDetailPage = signedIn(AppDetail, ["developer"]);
+const ApiKeysPage = signedIn(ApiKeys, ["developer"]);
 const OperatorPage = signedIn(Operator, ["platform_operator", "platform_devops", "platform_tech"]);
 const NotFound = () => <Message title="notFound.title" body="notFound.body" />;
 
@@ -126,6 +128,7 @@ export function App() {
             <Route path={`${BASE}/unlock-sign-in`} component={() => <TokenLanding kind="unlock" />} />
             <Route path={`${BASE}/apps`} component={AppsPage} />
             <Route path={`${BASE}/apps/:id`} component={AppDetailPage} />
+            <Route path={`${BASE}/apps/:id/keys`} component={ApiKeysPage} />
             <Route path={`${BASE}/operator`} component={OperatorPage} />
             <Route default component={NotFound} />
           </Router>

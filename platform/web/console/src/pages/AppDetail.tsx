@@ -44,6 +44,9 @@ export function AppDetail() {
           <dt>{t("detail.scopes")}</dt><dd>{list(app.requested_scopes)}</dd>
         </dl>
       </Card>
+      <Card title={t("detail.keys")}>
+        <a class="btn secondary" href={`${BASE}/apps/${app.app_id}/keys`}>{t("detail.keysOpen")}</a>
+      </Card>
       <Card title={t("detail.deployments")}>
         <a class="btn secondary" href={`${BASE}/classic`} rel="external" target="_self">{t("detail.deploymentsClassic")}</a>
       </Card>
