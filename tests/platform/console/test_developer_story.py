@@ -121,3 +121,81 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     page.get_by_role("link", name="小程序").wait_for()
     _shoot(page, screenshots, "app-detail-zh-375")
     context.close()
+
+
+def test_api_keys_create_shown_once_then_revoke(
+    live_server: str, browser: Any, live_services: Any, screenshots: Path
+) -> None:
+    """The keys page of an app: a key without scopes is refused at the field, a key is created and
+    its secret shown once, then revoked after the confirm dialog and listed as revoked."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    email = "grace-keys@example.com"
+    api = context.request
+    signed_up = api.post(
+        f"{live_server}/api/v1/accounts",
+        data={"email": email, "password": PASSWORD, "display_name": "Grace"},
+    )
+    assert signed_up.status == 201, signed_up.text()
+    token = re.search(r"verify-email\?token=([\w-]+)", last_email(live_services, email).body)
+    assert token
+    api.post(f"{live_server}/api/v1/accounts/verify-email", data={"token": token.group(1)})
+    logged_in = api.post(
+        f"{live_server}/api/v1/auth/login", data={"email": email, "password": PASSWORD}
+    )
+    assert logged_in.ok, logged_in.text()
+    csrf = next(c["value"] for c in context.cookies() if c["name"] == "chainless_csrf")
+    app = api.post(
+        f"{live_server}/api/v1/apps",
+        data={"name": "Keyring", "redirect_uris": ["https://keyring.example/cb"]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert app.status == 201, app.text()
+    app_id = app.json()["app_id"]
+
+    page.goto(f"{live_server}/console/apps/{app_id}")
+    page.get_by_role("link", name="Manage API keys").click()
+    page.wait_for_url(f"{live_server}/console/apps/{app_id}/keys")
+    page.get_by_text("has no API keys yet").wait_for()
+
+    form = page.get_by_role("form", name="Create an API key")
+    form.get_by_label("Name").fill("backend")
+    form.get_by_role("button", name="Create key").click()
+    page.locator("#f-scopes-error").wait_for()
+    assert page.locator("#f-scopes-error").inner_text() == "Choose at least one scope."
+    assert page.get_by_role("alert").first.inner_text() == "Some fields need attention."
+    _shoot(page, screenshots, "keys-field-error-1280")
+
+    form.get_by_role("checkbox", name="data:read").check()
+    form.get_by_role("checkbox", name="transaction:write").check()
+    form.get_by_role("button", name="Create key").click()
+    page.get_by_text("you will not see it again").wait_for()
+    secret = page.get_by_test_id("api-key-secret").inner_text().strip()
+    listed = api.get(f"{live_server}/api/v1/apps/{app_id}/api-keys").json()
+    assert len(listed) == 1
+    assert secret.startswith(listed[0]["prefix"]), "the secret is the new key"
+    row = page.get_by_role("row").filter(has_text="backend")
+    row.get_by_text("Active").wait_for()
+    assert page.locator("#f-scopes-error").count() == 0
+    _shoot(page, screenshots, "keys-created-1280")
+    page.get_by_role("button", name="I have stored it").click()
+    assert page.get_by_test_id("api-key-secret").count() == 0, "the secret is not shown again"
+
+    row.get_by_role("button", name="Revoke backend").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("Revoke backend now?").wait_for()
+    _shoot(page, screenshots, "keys-confirm-revoke-1280")
+    dialog.get_by_role("button", name="Revoke").click()
+    row.get_by_text("Revoked", exact=True).wait_for()
+    assert row.get_by_role("button").count() == 0, "a revoked key has no actions"
+    assert api.get(f"{live_server}/api/v1/apps/{app_id}/api-keys").json()[0]["status"] == "revoked"
+    _shoot(page, screenshots, "keys-revoked-1280")
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    page.get_by_role("row").filter(has_text="backend").get_by_text("Revoked", exact=True).wait_for()
+    _shoot(page, screenshots, "keys-375")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the keys page scrolls sideways at 375 px ({width} px)"
+    context.close()

@@ -111,6 +111,7 @@ export const en = {
   "keys.scope.transaction:write": "send transactions",
   "keys.scope.deploy:write": "deploy",
   "keys.scope.analytics:read": "read analytics",
+  "keys.scopesRequired": "Choose at least one scope.",
   "keys.rateLimit": "Rate limit",
   "keys.per.minute": "{calls} / minute",
   "keys.per.hour": "{calls} / hour",

@@ -113,6 +113,7 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "keys.scope.transaction:write": "发送交易",
   "keys.scope.deploy:write": "部署",
   "keys.scope.analytics:read": "读取统计数据",
+  "keys.scopesRequired": "请至少选择一个权限范围。",
   "keys.rateLimit": "调用频率限制",
   "keys.per.minute": "{calls} 次/分钟",
   "keys.per.hour": "{calls} 次/小时",

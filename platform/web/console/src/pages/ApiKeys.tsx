@@ -1,5 +1,5 @@
 import { useRoute } from "preact-iso";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { unwrap } from "../api/client";
 import { describeError } from "../api/describe";
 import type { components } from "../api/schema";
@@ -36,9 +36,12 @@ export function ApiKeys() {
   };
   useEffect(load, [appId]);
 
+  // The API's own words for an empty list are pydantic's; with no box ticked, say it plainly.
+  const noScopes = useRef(false);
   const { busy, failure, fields, onSubmit } = useSubmit(
     (form) => {
       const calls = text(form, "calls");
+      noScopes.current = form.getAll("scopes").length === 0;
       return unwrap(
         api.POST("/api/v1/apps/{app_id}/api-keys", {
           ...path,
@@ -122,7 +125,7 @@ export function ApiKeys() {
               {
                 key: "name",
                 label: t("keys.name"),
-                render: (key) => <span><strong>{key.name}</strong> <code>{key.prefix}</code></span>,
+                render: (key) => <span><strong>{key.name}</strong> <code class="key-prefix">{key.prefix}</code></span>,
               },
               {
                 key: "status",
@@ -181,7 +184,7 @@ export function ApiKeys() {
                 <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> <span class="muted">{t(`keys.scope.${scope}` as MessageKey)}</span>
               </label>
             ))}
-            {fields.scopes && <span class="error" id="f-scopes-error">{fields.scopes}</span>}
+            {fields.scopes && <span class="error" id="f-scopes-error">{noScopes.current ? t("keys.scopesRequired") : fields.scopes}</span>}
           </fieldset>
           <div class="row">
             <Field name="calls" label={t("keys.calls.label")} type="number" min={1} max={100000} hint={t("keys.calls.hint")} error={fields.rate_limit} />
