@@ -21,6 +21,21 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
+def _signed_up_and_in(api: Any, base: str, services: Any, email: str) -> str:
+    """A confirmed developer signed in on the browser context (through its API); the CSRF token."""
+    signed_up = api.post(
+        f"{base}/api/v1/accounts",
+        data={"email": email, "password": PASSWORD, "display_name": "Grace"},
+    )
+    assert signed_up.status == 201, signed_up.text()
+    token = re.search(r"verify-email\?token=([\w-]+)", last_email(services, email).body)
+    assert token
+    api.post(f"{base}/api/v1/accounts/verify-email", data={"token": token.group(1)})
+    logged_in = api.post(f"{base}/api/v1/auth/login", data={"email": email, "password": PASSWORD})
+    assert logged_in.ok, logged_in.text()
+    return next(c["value"] for c in api.storage_state()["cookies"] if c["name"] == "chainless_csrf")
+
+
 def test_sign_up_confirm_sign_in_and_create_an_app(
     live_server: str, browser: Any, live_services: Any, screenshots: Path
 ) -> None:
@@ -133,19 +148,7 @@ def test_api_keys_create_shown_once_then_revoke(
     page.set_default_timeout(10_000)
     email = "grace-keys@example.com"
     api = context.request
-    signed_up = api.post(
-        f"{live_server}/api/v1/accounts",
-        data={"email": email, "password": PASSWORD, "display_name": "Grace"},
-    )
-    assert signed_up.status == 201, signed_up.text()
-    token = re.search(r"verify-email\?token=([\w-]+)", last_email(live_services, email).body)
-    assert token
-    api.post(f"{live_server}/api/v1/accounts/verify-email", data={"token": token.group(1)})
-    logged_in = api.post(
-        f"{live_server}/api/v1/auth/login", data={"email": email, "password": PASSWORD}
-    )
-    assert logged_in.ok, logged_in.text()
-    csrf = next(c["value"] for c in context.cookies() if c["name"] == "chainless_csrf")
+    csrf = _signed_up_and_in(api, live_server, live_services, email)
     app = api.post(
         f"{live_server}/api/v1/apps",
         data={"name": "Keyring", "redirect_uris": ["https://keyring.example/cb"]},
@@ -198,4 +201,55 @@ def test_api_keys_create_shown_once_then_revoke(
     _shoot(page, screenshots, "keys-375")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the keys page scrolls sideways at 375 px ({width} px)"
+    context.close()
+
+
+def test_qualification_submit_rejected_with_reason_then_resubmit(
+    live_server: str, browser: Any, live_services: Any, screenshots: Path
+) -> None:
+    """The qualification page: a bad country is refused at the field; once submitted it waits for
+    review; after a rejection the reviewer's reason shows and the form comes back, filled."""
+    from chainless.platform.models import Qualification
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    _signed_up_and_in(context.request, live_server, live_services, "lin-qual@example.com")
+
+    page.goto(f"{live_server}/console/apps")
+    page.get_by_role("link", name="Developer qualification").click()
+    page.get_by_text("You have not submitted a qualification yet.").wait_for()
+    form = page.get_by_role("form", name="Submit your qualification")
+    form.get_by_label("Organization name").fill("Lin Labs")
+    form.get_by_label("Registration number").fill("91310000")
+    form.get_by_label("Country").fill("C1")
+    form.get_by_label("Contact name").fill("Lin")
+    form.get_by_role("button", name="Submit").click()
+    page.locator("#f-country-error").get_by_text("Enter the two-letter country code").wait_for()
+    assert form.get_by_label("Country").get_attribute("aria-invalid") == "true"
+    _shoot(page, screenshots, "qualification-field-error-1280")
+    form.get_by_label("Country").fill("cn")
+    form.get_by_role("button", name="Submit").click()
+    page.get_by_text("Waiting for review").wait_for()
+    assert page.get_by_role("form").count() == 0, "no second submission while one waits"
+    _shoot(page, screenshots, "qualification-pending-1280")
+
+    # the reviewer's decision as the review endpoint stores it
+    with live_services.transaction() as session:
+        qualification = session.query(Qualification).one()
+        qualification.status = "rejected"
+        qualification.reason = "The registration number does not match the organization."
+    page.reload()
+    page.get_by_text("Rejected", exact=True).wait_for()
+    reason = page.get_by_test_id("qualification-reason").inner_text()
+    assert reason == "The registration number does not match the organization."
+    again = page.get_by_role("form", name="Submit again")
+    assert again.get_by_label("Organization name").input_value() == "Lin Labs"
+    page.set_viewport_size({"width": 375, "height": 812})
+    _shoot(page, screenshots, "qualification-rejected-375")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the qualification page scrolls sideways at 375 px ({width} px)"
+    again.get_by_label("Registration number").fill("91310001")
+    again.get_by_role("button", name="Submit again").click()
+    page.get_by_text("Waiting for review").wait_for()
     context.close()

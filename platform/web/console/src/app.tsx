@@ -10,6 +10,7 @@ import { AppDetail } from "./pages/AppDetail";
 import { Apps } from "./pages/Apps";
 import { Message } from "./pages/Message";
 import { Operator } from "./pages/Operator";
+import { Qualification } from "./pages/Qualification";
 import { SignIn } from "./pages/SignIn";
 import { SignUp } from "./pages/SignUp";
 import { TokenLanding } from "./pages/TokenLanding";
@@ -101,6 +102,7 @@ function Home() {
 const AppsPage = signedIn(Apps, ["developer"]);
 const AppDetailPage = signedIn(AppDetail, ["developer"]);
 const ApiKeysPage = signedIn(ApiKeys, ["developer"]);
+const QualificationPage = signedIn(Qualification, ["developer"]);
 const OperatorPage = signedIn(Operator, ["platform_operator", "platform_devops", "platform_tech"]);
 const NotFound = () => <Message title="notFound.title" body="notFound.body" />;
 
@@ -129,6 +131,7 @@ export function App() {
             <Route path={`${BASE}/apps`} component={AppsPage} />
             <Route path={`${BASE}/apps/:id`} component={AppDetailPage} />
             <Route path={`${BASE}/apps/:id/keys`} component={ApiKeysPage} />
+            <Route path={`${BASE}/qualification`} component={QualificationPage} />
             <Route path={`${BASE}/operator`} component={OperatorPage} />
             <Route default component={NotFound} />
           </Router>

@@ -62,6 +62,7 @@ export function Apps() {
   return (
     <main>
       <h1>{t("apps.title")}</h1>
+      <p><a href={`${BASE}/qualification`}>{t("apps.qualification")}</a></p>
       <Card>
         {loadError ? (
           <Alert kind="error">{loadError} <Button small variant="secondary" onClick={load}>{t("common.retry")}</Button></Alert>
