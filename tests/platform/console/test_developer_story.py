@@ -185,6 +185,19 @@ def test_api_keys_create_shown_once_then_revoke(
     page.get_by_role("button", name="I have stored it").click()
     assert page.get_by_test_id("api-key-secret").count() == 0, "the secret is not shown again"
 
+    # rotation: asks once, shows the new key once, the old one is marked rotated
+    row.get_by_role("button", name="Rotate backend").click()
+    page.get_by_role("dialog").get_by_role("button", name="Rotate").click()
+    page.get_by_test_id("api-key-secret").wait_for()
+    rotated = page.get_by_test_id("api-key-secret").inner_text().strip()
+    assert rotated != secret
+    page.get_by_text("Rotated: works until the overlap ends").wait_for()
+    keys = api.get(f"{live_server}/api/v1/apps/{app_id}/api-keys").json()
+    fresh = next(k for k in keys if k["replaced_by_id"] is None)
+    assert rotated.startswith(fresh["prefix"])
+    page.get_by_role("button", name="I have stored it").click()
+    row = page.get_by_role("row").filter(has_text=fresh["prefix"])
+
     row.get_by_role("button", name="Revoke backend").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("Revoke backend now?").wait_for()
@@ -192,12 +205,15 @@ def test_api_keys_create_shown_once_then_revoke(
     dialog.get_by_role("button", name="Revoke").click()
     row.get_by_text("Revoked", exact=True).wait_for()
     assert row.get_by_role("button").count() == 0, "a revoked key has no actions"
-    assert api.get(f"{live_server}/api/v1/apps/{app_id}/api-keys").json()[0]["status"] == "revoked"
+    keys = api.get(f"{live_server}/api/v1/apps/{app_id}/api-keys").json()
+    assert next(k for k in keys if k["id"] == fresh["id"])["status"] == "revoked"
     _shoot(page, screenshots, "keys-revoked-1280")
 
     page.set_viewport_size({"width": 375, "height": 812})
     page.reload()
-    page.get_by_role("row").filter(has_text="backend").get_by_text("Revoked", exact=True).wait_for()
+    page.get_by_role("row").filter(has_text=fresh["prefix"]).get_by_text(
+        "Revoked", exact=True
+    ).wait_for()
     _shoot(page, screenshots, "keys-375")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the keys page scrolls sideways at 375 px ({width} px)"

@@ -129,6 +129,7 @@ export const en = {
   "keys.confirmRevoke": "Revoke {name} now? Every call with it is refused from this moment. This cannot be undone.",
   "keys.revokeReason": "Revoked in the console",
   "keys.revoked": "{name} is revoked.",
+  "keys.replaced": "Rotated: works until the overlap ends (at the latest {date}).",
   "keys.create": "Create an API key",
   "keys.createSubmit": "Create key",
   "keys.calls.label": "Calls allowed",

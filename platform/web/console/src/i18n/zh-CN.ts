@@ -131,6 +131,7 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "keys.confirmRevoke": "确定立即吊销 {name}？此后所有使用它的调用都将被拒绝，且无法撤销。",
   "keys.revokeReason": "在控制台中吊销",
   "keys.revoked": "{name} 已吊销。",
+  "keys.replaced": "已轮换：在过渡期结束前仍可使用（最迟至 {date}）。",
   "keys.create": "创建 API 密钥",
   "keys.createSubmit": "创建密钥",
   "keys.calls.label": "允许的调用次数",

@@ -142,7 +142,7 @@ export function ApiKeys() {
               {
                 key: "limit",
                 label: t("keys.rateLimit"),
-                render: (key) => t(`keys.per.${key.rate_limit.per}` as MessageKey, { calls: key.rate_limit.calls }),
+                render: (key) => <span class="nowrap">{t(`keys.per.${key.rate_limit.per}` as MessageKey, { calls: key.rate_limit.calls })}</span>,
               },
               { key: "created", label: t("keys.created"), render: (key) => when(key.created_at) },
               {
@@ -159,6 +159,8 @@ export function ApiKeys() {
                       <Button small variant="secondary" aria-label={t("keys.rotateNamed", { name: key.name })} onClick={() => setPending({ action: "rotate", key })}>{t("keys.rotate")}</Button>
                       <Button small variant="danger" aria-label={t("keys.revokeNamed", { name: key.name })} onClick={() => setPending({ action: "revoke", key })}>{t("keys.revoke")}</Button>
                     </span>
+                  ) : key.replaced_by_id && live(key) ? (
+                    <span class="muted">{t("keys.replaced", { date: when(key.expires_at) })}</span>
                   ) : key.revoke_reason ? <span class="muted">{key.revoke_reason}</span> : null,
               },
             ]}
