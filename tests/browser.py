@@ -6,7 +6,8 @@ Playwright's sync API runs an event loop on the test thread while it lives, so a
 broke every later ``asyncio.run`` on that worker),
 ``page`` (a fresh context per test, 375 px wide by default: the wallet's pages are mobile first)
 and ``live_url`` (the test's ``app``, same services and rolled-back transaction, under uvicorn on
-``live_port``). :func:`screenshot` saves what a test saw under its ``tmp_path``.
+``live_port``). ``screenshots`` is the test's folder of kept screenshots (``test-artifacts/``,
+or ``CHAINLESS_TEST_ARTIFACTS``: CI keeps it); :func:`screenshot` saves what a test saw there.
 """
 
 from __future__ import annotations
@@ -58,6 +59,22 @@ def screenshot(page: Page, tmp_path: Path, name: str) -> Path:
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+ARTIFACTS = Path(
+    os.environ.get("CHAINLESS_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+)
+
+
+@pytest.fixture
+def screenshots(request: pytest.FixtureRequest) -> Path:
+    """This test's folder under ``test-artifacts/screenshots``, emptied first: what the pages
+    looked like at the end of the last run stays there for a person to look at."""
+    module = Path(str(request.node.path)).stem
+    folder = ARTIFACTS / "screenshots" / module / request.node.name.replace("/", "_")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture

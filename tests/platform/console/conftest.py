@@ -39,11 +39,3 @@ def live_server(live_services: Services, live_port: int) -> Iterator[str]:
     app = create_app(live_services.settings, services=live_services)
     with served_in_thread(app, live_port) as url:
         yield url
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    """Where the story's screenshots go (kept with the test's tmp dir)."""
-    folder = tmp_path / "screenshots"
-    folder.mkdir()
-    return folder

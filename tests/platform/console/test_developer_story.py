@@ -133,7 +133,7 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
 
     # the language switch
     page.get_by_label("Language").select_option("zh-CN")
-    page.get_by_role("link", name="小程序").wait_for()
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="小程序").wait_for()
     _shoot(page, screenshots, "app-detail-zh-375")
     context.close()
 
@@ -158,7 +158,8 @@ def test_api_keys_create_shown_once_then_revoke(
     app_id = app.json()["app_id"]
 
     page.goto(f"{live_server}/console/apps/{app_id}")
-    page.get_by_role("link", name="Manage API keys").click()
+    tabs = page.get_by_role("navigation", name="Mini-program sections")
+    tabs.get_by_role("link", name="API keys").click()
     page.wait_for_url(f"{live_server}/console/apps/{app_id}/keys")
     page.get_by_text("has no API keys yet").wait_for()
 

@@ -4,9 +4,10 @@ import { useLocation } from "preact-iso";
 import { useState } from "preact/hooks";
 import { unwrap } from "./api/client";
 import { describeError } from "./api/describe";
+import { areaNav } from "./areas";
 import { useConsole } from "./context";
 import { LOCALES, isLocale } from "./i18n";
-import { BASE, navFor } from "./nav";
+import { BASE, navFor, type NavItem } from "./nav";
 import { ConfirmDialog } from "./ui/Dialog";
 
 export function Shell({ children }: { children: ComponentChildren }) {
@@ -31,7 +32,7 @@ export function Shell({ children }: { children: ComponentChildren }) {
         {account && (
           <nav class="nav" aria-label={t("nav.label")}>
             <ul>
-              {navFor(account.roles).map((item) => (
+              {navFor(account.roles, areaNav()).map((item: NavItem) => (
                 <li key={item.href}>
                   <a href={item.href} aria-current={path.startsWith(item.href) ? "page" : undefined}>{t(item.label)}</a>
                 </li>

@@ -2,6 +2,7 @@
 import { LocationProvider, Route, Router, useLocation } from "preact-iso";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { createApi, unwrap } from "./api/client";
+import { AREAS } from "./areas";
 import { ConsoleProvider, useConsole, type Account } from "./context";
 import { initialLocale, storeLocale, translate, type Locale, type MessageKey, type Params } from "./i18n";
 import { BASE, homeFor, signInUrl } from "./nav";
@@ -104,6 +105,11 @@ const AppDetailPage = signedIn(AppDetail, ["developer"]);
 const ApiKeysPage = signedIn(ApiKeys, ["developer"]);
 const QualificationPage = signedIn(Qualification, ["developer"]);
 const OperatorPage = signedIn(Operator, ["platform_operator", "platform_devops", "platform_tech"]);
+// Wrapped once here: a component made during render would be a new type, and remount, each time.
+const AREA_ROUTES = AREAS.flatMap((area) => area.routes).map((route) => ({
+  path: `${BASE}${route.path}`,
+  component: route.roles ? signedIn(route.component, route.roles) : route.component,
+}));
 const NotFound = () => <Message title="notFound.title" body="notFound.body" />;
 
 /** After a route change, move focus to the new page's heading: a screen reader reads where it is. */
@@ -133,6 +139,7 @@ export function App() {
             <Route path={`${BASE}/apps/:id/keys`} component={ApiKeysPage} />
             <Route path={`${BASE}/qualification`} component={QualificationPage} />
             <Route path={`${BASE}/operator`} component={OperatorPage} />
+            {AREA_ROUTES.map((route) => <Route key={route.path} path={route.path} component={route.component} />)}
             <Route default component={NotFound} />
           </Router>
         </Shell>

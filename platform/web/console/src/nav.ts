@@ -15,8 +15,9 @@ export const NAV: readonly NavItem[] = [
   { href: `${BASE}/operator`, label: "nav.operator", roles: STAFF_ROLES },
 ];
 
-export function navFor(roles: readonly string[]): NavItem[] {
-  return NAV.filter((item) => item.roles.some((role) => roles.includes(role)));
+/** The items `roles` may use: the console's own, then those the areas add (see areas/index.ts). */
+export function navFor(roles: readonly string[], extra: readonly NavItem[] = []): NavItem[] {
+  return [...NAV, ...extra].filter((item) => item.roles.some((role) => roles.includes(role)));
 }
 
 /** Where a signed-in person lands: their first page. */

@@ -1,5 +1,15 @@
-/** English, the default and the fallback of every other table. */
-export const en = {
+/**
+ * English, the default and the fallback of every other table: the shell's and the first pages'
+ * strings here, each area's in its own `areas/<name>/messages.ts`.
+ */
+import { en as settings } from "../areas/settings/messages";
+import { en as deployments } from "../areas/deployments/messages";
+import { en as relay } from "../areas/relay/messages";
+import { en as activity } from "../areas/activity/messages";
+import { en as review } from "../areas/review/messages";
+import { en as insight } from "../areas/insight/messages";
+
+const core = {
   "app.title": "Chainless console",
   "app.skip": "Skip to content",
   "lang.label": "Language",
@@ -83,18 +93,19 @@ export const en = {
   "detail.redirectUris": "Redirect URIs",
   "detail.none": "None",
   "detail.scopes": "Requested scopes",
-  "detail.deployments": "Deployments and releases",
-  "detail.deploymentsClassic": "Open the deployments view",
+  "detail.unavailable": "Mini-program not available",
+  "detail.crumbs": "You are here",
+  "detail.sections": "Mini-program sections",
+  "operator.intro": "Review, listing, alerts and the audit log of the platform. You see the sections your role may use.",
+  "operator.empty": "Your role has no operations pages.",
   "detail.notFound": "There is no mini-program with this id, or you may not see it.",
   "operator.title": "Operations",
-  "operator.soon": "The operator pages (review queue, qualifications, delisting, alerts, audit search) come next; until then use the API or the CLI.",
   "notFound.title": "Page not found",
   "notFound.body": "There is no console page at this address.",
   "forbidden.title": "Not allowed",
   "forbidden.body": "Your account does not have the permission this page needs.",
   "signOut.confirm": "Sign out of the console?",
   "detail.keys": "API keys",
-  "detail.keysOpen": "Manage API keys",
   "keys.title": "API keys",
   "keys.empty": "This mini-program has no API keys yet. Create one below.",
   "keys.name": "Name",
@@ -166,6 +177,16 @@ export const en = {
   "qual.submitSubmit": "Submit",
   "qual.resubmit": "Submit again",
   "qual.resubmitSubmit": "Submit again",
+} as const;
+
+export const en = {
+  ...core,
+  ...settings,
+  ...deployments,
+  ...relay,
+  ...activity,
+  ...review,
+  ...insight,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,7 +1,13 @@
 import type { MessageKey } from "./en";
+import { zhCN as settings } from "../areas/settings/messages";
+import { zhCN as deployments } from "../areas/deployments/messages";
+import { zhCN as relay } from "../areas/relay/messages";
+import { zhCN as activity } from "../areas/activity/messages";
+import { zhCN as review } from "../areas/review/messages";
+import { zhCN as insight } from "../areas/insight/messages";
 
 /** 简体中文. A key missing here falls back to English (see ./index.ts). */
-export const zhCN: Partial<Record<MessageKey, string>> = {
+const core: Partial<Record<MessageKey, string>> = {
   "app.title": "Chainless 控制台",
   "app.skip": "跳到正文",
   "lang.label": "语言",
@@ -85,18 +91,19 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "detail.redirectUris": "回调地址",
   "detail.none": "无",
   "detail.scopes": "申请的权限",
-  "detail.deployments": "部署与发布",
-  "detail.deploymentsClassic": "打开部署页面",
+  "detail.unavailable": "小程序不可用",
+  "detail.crumbs": "当前位置",
+  "detail.sections": "小程序功能",
+  "operator.intro": "平台的审核、上下架、告警和审计日志。你只会看到你的角色可以使用的功能。",
+  "operator.empty": "你的角色没有可用的运营功能。",
   "detail.notFound": "没有此 ID 的小程序，或您无权查看。",
   "operator.title": "运营管理",
-  "operator.soon": "运营页面（审核队列、资质、下架、告警、审计搜索）即将推出；在此之前请使用 API 或命令行。",
   "notFound.title": "页面不存在",
   "notFound.body": "此地址没有控制台页面。",
   "forbidden.title": "无权访问",
   "forbidden.body": "您的账号没有此页面所需的权限。",
   "signOut.confirm": "确定退出控制台？",
   "detail.keys": "API 密钥",
-  "detail.keysOpen": "管理 API 密钥",
   "keys.title": "API 密钥",
   "keys.empty": "此小程序还没有 API 密钥。请在下方创建。",
   "keys.name": "名称",
@@ -168,4 +175,14 @@ export const zhCN: Partial<Record<MessageKey, string>> = {
   "qual.submitSubmit": "提交",
   "qual.resubmit": "重新提交",
   "qual.resubmitSubmit": "重新提交",
+};
+
+export const zhCN: Partial<Record<MessageKey, string>> = {
+  ...core,
+  ...settings,
+  ...deployments,
+  ...relay,
+  ...activity,
+  ...review,
+  ...insight,
 };

@@ -11,6 +11,7 @@ import { Button } from "../ui/Button";
 import { Card, Table } from "../ui/Card";
 import { ConfirmDialog } from "../ui/Dialog";
 import { Field, SelectField } from "../ui/Field";
+import { AppFrame } from "./AppFrame";
 import { text, useSubmit } from "./form";
 import { ENVIRONMENTS, KEY_SCOPES, PERIODS, needsRotation, type ApiKey } from "./keys";
 
@@ -95,9 +96,9 @@ export function ApiKeys() {
   const live = (key: ApiKey) => key.status !== "revoked" && key.status !== "expired";
 
   return (
-    <main>
-      <p><a href={`${BASE}/apps/${appId}`}>{t("common.back")}</a></p>
-      <h1>{t("keys.title")}</h1>
+    <AppFrame section="keys" title={t("keys.title")}>
+      {() => (
+      <>
       {secret && (
         <Alert kind="ok">
           <p>{t("keys.secretOnce", { name: secret.name })}</p>
@@ -208,6 +209,8 @@ export function ApiKeys() {
         onConfirm={() => { if (!acting) void confirm(); }}
         onCancel={() => setPending(null)}
       />
-    </main>
+      </>
+      )}
+    </AppFrame>
   );
 }

@@ -1,0 +1,6 @@
+/** The relay area: its routes and the links to them (see ../types.ts). */
+import type { Area } from "../types";
+
+export const relay: Area = {
+  routes: [],
+};

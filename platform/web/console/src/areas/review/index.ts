@@ -1,0 +1,6 @@
+/** The review area: its routes and the links to them (see ../types.ts). */
+import type { Area } from "../types";
+
+export const review: Area = {
+  routes: [],
+};

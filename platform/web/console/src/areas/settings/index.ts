@@ -1,0 +1,6 @@
+/** The settings area: its routes and the links to them (see ../types.ts). */
+import type { Area } from "../types";
+
+export const settings: Area = {
+  routes: [],
+};
