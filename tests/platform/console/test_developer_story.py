@@ -14,6 +14,11 @@ from tests.factories import last_email
 
 pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery staple"
+# A one-pixel transparent PNG: the upload checks the file's magic bytes against its declared type.
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
 
 
@@ -224,8 +229,9 @@ def test_api_keys_create_shown_once_then_revoke(
 def test_qualification_submit_rejected_with_reason_then_resubmit(
     live_server: str, browser: Any, live_services: Any, screenshots: Path
 ) -> None:
-    """The qualification page: a bad country is refused at the field; once submitted it waits for
-    review; after a rejection the reviewer's reason shows and the form comes back, filled."""
+    """The qualification page: a bad country is refused at the field, a file that is not what it
+    claims is refused and a real one attached; once submitted it waits for review; after a
+    rejection the reviewer's reason shows and the form comes back, filled."""
     from chainless.platform.models import Qualification
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -241,6 +247,17 @@ def test_qualification_submit_rejected_with_reason_then_resubmit(
     form.get_by_label("Registration number").fill("91310000")
     form.get_by_label("Country").fill("C1")
     form.get_by_label("Contact name").fill("Lin")
+    documents = form.get_by_label("Add documents")
+    documents.set_input_files(
+        {"name": "licence.pdf", "mimeType": "application/pdf", "buffer": b"not a pdf at all"}
+    )
+    form.get_by_text("The file content does not match its declared type").wait_for()
+    documents.set_input_files(
+        {"name": "licence.png", "mimeType": "image/png", "buffer": PNG_1PX},
+    )
+    attached = form.get_by_role("list", name="Attached documents")
+    attached.get_by_text("licence.png").wait_for()
+    assert attached.get_by_role("listitem").count() == 1, "the refused file is not attached"
     form.get_by_role("button", name="Submit").click()
     page.locator("#f-country-error").get_by_text("Enter the two-letter country code").wait_for()
     assert form.get_by_label("Country").get_attribute("aria-invalid") == "true"
@@ -249,6 +266,7 @@ def test_qualification_submit_rejected_with_reason_then_resubmit(
     form.get_by_role("button", name="Submit").click()
     page.get_by_text("Waiting for review").wait_for()
     assert page.get_by_role("form").count() == 0, "no second submission while one waits"
+    page.get_by_text("licence.png").wait_for()
     _shoot(page, screenshots, "qualification-pending-1280")
 
     # the reviewer's decision as the review endpoint stores it

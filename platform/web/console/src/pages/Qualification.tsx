@@ -12,6 +12,8 @@ import { Field } from "../ui/Field";
 import { text, useSubmit } from "./form";
 
 type QualificationOut = components["schemas"]["QualificationOut"];
+type DocumentOut = components["schemas"]["DocumentOut"];
+const MAX_DOCUMENTS = 10;
 const KNOWN = ["pending", "approved", "rejected"];
 
 /**
@@ -30,6 +32,39 @@ export function Qualification() {
     });
   };
   useEffect(load, []);
+  const [documents, setDocuments] = useState<DocumentOut[]>([]);
+  const [uploading, setUploading] = useState(false);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const upload = async (input: HTMLInputElement) => {
+    const files = Array.from(input.files ?? []);
+    input.value = "";
+    setUploadError(null);
+    if (documents.length + files.length > MAX_DOCUMENTS) {
+      setUploadError(t("qual.documentsTooMany", { max: MAX_DOCUMENTS }));
+      return;
+    }
+    setUploading(true);
+    try {
+      for (const file of files) {
+        const stored = await unwrap(
+          api.POST("/api/v1/developer/qualification/documents", {
+            // The schema types the part as a string; the serializer sends the file itself.
+            body: { file: file.name },
+            bodySerializer: () => {
+              const form = new FormData();
+              form.append("file", file);
+              return form;
+            },
+          }),
+        );
+        setDocuments((all) => [...all, stored]);
+      }
+    } catch (e) {
+      setUploadError(describeError(e, t).message);
+    } finally {
+      setUploading(false);
+    }
+  };
   const { busy, failure, fields, onSubmit } = useSubmit(
     (form) =>
       unwrap(
@@ -41,10 +76,14 @@ export function Qualification() {
             contact_name: text(form, "contact_name"),
             contact_phone: text(form, "contact_phone"),
             website: text(form, "website"),
+            document_ids: documents.map((document) => document.id),
           },
         }),
       ),
-    (submitted) => setCurrent(submitted),
+    (submitted) => {
+      setDocuments([]);
+      setCurrent(submitted);
+    },
   );
   const canSubmit = current === null || current?.status === "rejected";
   const previous = current?.status === "rejected" ? current : null;
@@ -73,6 +112,12 @@ export function Qualification() {
             <dt>{t("qual.organization")}</dt><dd>{current.organization_name}</dd>
             <dt>{t("qual.registration")}</dt><dd>{current.registration_number}</dd>
             <dt>{t("qual.country")}</dt><dd>{current.country}</dd>
+            <dt>{t("qual.documents")}</dt>
+            <dd>
+              {current.documents.length ? (
+                <ul>{current.documents.map((d) => <li key={d.id}>{d.filename} <span class="muted">({sizeText(d.size)})</span></li>)}</ul>
+              ) : <span class="muted">{t("qual.documentsNone")}</span>}
+            </dd>
             <dt>{t("qual.submitted")}</dt><dd>{new Date(current.submitted_at).toLocaleString(locale)}</dd>
           </dl>
         </Card>
@@ -93,10 +138,46 @@ export function Qualification() {
               <Field name="contact_phone" label={t("qual.phone")} type="tel" maxLength={32} defaultValue={previous?.contact_phone} error={fields.contact_phone} />
               <Field name="website" label={t("qual.website")} maxLength={256} defaultValue={previous?.website} error={fields.website} />
             </div>
-            <Button type="submit" busy={busy}>{previous ? t("qual.resubmitSubmit") : t("qual.submitSubmit")}</Button>
+            <fieldset class="documents">
+              <legend>{t("qual.documents")}</legend>
+              <p class="hint" id="documents-hint">{t("qual.documentsHint", { max: MAX_DOCUMENTS })}</p>
+              {documents.length > 0 && (
+                <ul aria-label={t("qual.documentsAttached")}>
+                  {documents.map((d) => (
+                    <li key={d.id}>
+                      {d.filename} <span class="muted">({sizeText(d.size)})</span>{" "}
+                      <Button small variant="secondary" onClick={() => setDocuments((all) => all.filter((x) => x.id !== d.id))}>
+                        {t("qual.documentRemove", { name: d.filename })}
+                      </Button>
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {uploadError && <Alert kind="error">{uploadError}</Alert>}
+              <label class="file-pick">
+                <span>{uploading ? t("qual.documentsUploading") : t("qual.documentsAdd")}</span>
+                <input
+                  type="file"
+                  name="document"
+                  accept="application/pdf,image/png,image/jpeg"
+                  multiple
+                  disabled={uploading || documents.length >= MAX_DOCUMENTS}
+                  aria-describedby="documents-hint"
+                  onChange={(e) => void upload(e.currentTarget)}
+                />
+              </label>
+            </fieldset>
+            <Button type="submit" busy={busy || uploading}>{previous ? t("qual.resubmitSubmit") : t("qual.submitSubmit")}</Button>
           </form>
         </Card>
       )}
     </main>
   );
+}
+
+/** A file size the way people read it. */
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1_048_576) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
