@@ -33,15 +33,15 @@ export function Field(props: InputProps | AreaProps) {
 }
 
 export function SelectField(
-  props: Common & { options: { value: string; label: string }[] },
+  props: Common & { options: { value: string; label: string }[]; defaultValue?: string; disabled?: boolean },
 ) {
-  const { name, label, error, hint, options } = props;
+  const { name, label, error, hint, options, ...rest } = props;
   const id = `f-${name}`;
   return (
     <div class="field">
       <label for={id}>{label}</label>
       {hint && <span class="hint">{hint}</span>}
-      <select id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select {...rest} id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
         {options.map((o) => (
           <option key={o.value} value={o.value}>{o.label}</option>
         ))}
