@@ -35,7 +35,7 @@ export function Field(props: InputProps | AreaProps) {
 export function SelectField(
   props: Common & { options: { value: string; label: string }[]; defaultValue?: string; disabled?: boolean },
 ) {
-  const { name, label, error, hint, options, ...rest } = props;
+  const { name, label, error, hint, options, defaultValue, ...rest } = props;
   const id = `f-${name}`;
   return (
     <div class="field">
@@ -43,7 +43,7 @@ export function SelectField(
       {hint && <span class="hint">{hint}</span>}
       <select {...rest} id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
         {options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value} selected={defaultValue === undefined ? undefined : o.value === defaultValue}>{o.label}</option>
         ))}
       </select>
       {error && <span class="error" id={`${id}-error`}>{error}</span>}

@@ -52,7 +52,7 @@ export function ReviewCard({ app, editable, reload }: { app: AppOut; editable: b
           <li key={status} aria-current={status === current ? "step" : undefined}>
             <strong>{status} · {t(`status.${status}` as MessageKey)}</strong>
             <span>{t(`settings.review.means.${status}` as MessageKey)}</span>
-            {status === current && <span class="next">{t(`settings.review.next.${status}` as MessageKey)}</span>}
+            {status === current && editable && <span class="next">{t(`settings.review.next.${status}` as MessageKey)}</span>}
           </li>
         ))}
       </ol>
