@@ -33,17 +33,17 @@ export function Field(props: InputProps | AreaProps) {
 }
 
 export function SelectField(
-  props: Common & { options: { value: string; label: string }[] },
+  props: Common & { options: { value: string; label: string }[]; defaultValue?: string; disabled?: boolean },
 ) {
-  const { name, label, error, hint, options } = props;
+  const { name, label, error, hint, options, defaultValue, ...rest } = props;
   const id = `f-${name}`;
   return (
     <div class="field">
       <label for={id}>{label}</label>
       {hint && <span class="hint">{hint}</span>}
-      <select id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
+      <select {...rest} id={id} name={name} aria-invalid={error ? "true" : undefined} aria-describedby={error ? `${id}-error` : undefined}>
         {options.map((o) => (
-          <option key={o.value} value={o.value}>{o.label}</option>
+          <option key={o.value} value={o.value} selected={defaultValue === undefined ? undefined : o.value === defaultValue}>{o.label}</option>
         ))}
       </select>
       {error && <span class="error" id={`${id}-error`}>{error}</span>}
