@@ -86,7 +86,8 @@ def test_activity_tab_and_account_security(
 
     # the activity tab: the alert, then the log with who, what and when
     page.goto(f"{live_server}/console/apps/{app_id}")
-    page.get_by_role("navigation", name="Mini-program sections").get_by_role("link", name="Activity").click()
+    tabs = page.get_by_role("navigation", name="Mini-program sections")
+    tabs.get_by_role("link", name="Activity").click()
     page.get_by_role("heading", name="Activity", level=1).wait_for()
     alerts = page.get_by_role("region", name="Alerts")
     alerts.get_by_text("about 900 transactions in a minute").wait_for()
