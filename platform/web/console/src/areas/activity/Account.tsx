@@ -161,6 +161,7 @@ function Sessions({ version }: { version: number }) {
   return (
     <Card title={t("account.sessions")}>
       <p class="muted">{t("account.sessions.intro")}</p>
+      <div class="account-sessions">
       {error && <Alert kind="error">{error} <Button small variant="secondary" onClick={load}>{t("common.retry")}</Button></Alert>}
       {sessions === null ? (
         !error && <Loading label={t("common.loading")} />
@@ -184,8 +185,8 @@ function Sessions({ version }: { version: number }) {
               ),
             },
             { key: "ip", label: t("account.sessions.ip"), render: (s) => (s.ip ? <code>{s.ip}</code> : t("account.sessions.unknown")) },
-            { key: "created", label: t("account.sessions.created"), render: (s) => when(s.created_at) },
-            { key: "seen", label: t("account.sessions.lastSeen"), render: (s) => when(s.last_seen_at) },
+            { key: "created", label: t("account.sessions.created"), render: (s) => <span class="nowrap">{when(s.created_at)}</span> },
+            { key: "seen", label: t("account.sessions.lastSeen"), render: (s) => <span class="nowrap">{when(s.last_seen_at)}</span> },
             {
               key: "actions",
               label: t("account.sessions.actions"),
@@ -198,6 +199,7 @@ function Sessions({ version }: { version: number }) {
           ]}
         />
       )}
+      </div>
       <ConfirmDialog
         open={pending !== null}
         danger

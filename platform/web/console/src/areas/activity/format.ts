@@ -97,6 +97,6 @@ export function changeRows(changes: Record<string, unknown>): { field: string; b
 }
 
 function show(value: unknown): string {
-  if (value === null || value === undefined) return "—";
+  if (value === null || value === undefined || value === "") return "—";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
