@@ -2,7 +2,7 @@
 before (through the API) are listed with who, what and when, and a filter narrows them; on the
 account page a wrong current password is a field error (the old password still works), a weak
 one is refused, the change goes through, and a second browser's session is listed and signed
-out, after which that browser is sent to sign in."""
+out, after which that browser is sent to sign in; signing out its own session lands on sign-in."""
 
 from __future__ import annotations
 
@@ -204,4 +204,13 @@ def test_activity_tab_and_account_security(
     page.get_by_role("heading", name="动态", level=1).wait_for()
     page.locator("code.chip", has_text="app.created").wait_for()
     _shoot(page, screenshots, "activity-zh-CN-375")
+
+    # signing out this browser's own session from the list lands on sign-in
+    page.goto(f"{live_server}/console/account")
+    mine = page.get_by_role("row").filter(has_text="当前会话")
+    mine.get_by_role("button", name="登出").click()
+    page.get_by_role("dialog").get_by_role("button", name="登出").click()
+    page.wait_for_url(re.compile(r"/console/sign-in"))
+    page.get_by_role("heading", name="登录").wait_for()
+    assert context.request.get(f"{live_server}/api/v1/accounts/me").status == 401
     context.close()
