@@ -26,13 +26,16 @@ from chainless.platform.mail import service as mail
 from chainless.platform.models import Account, AccountRole
 
 
-def check_password(password: str, email: str) -> None:
+def check_password(password: str, email: str, *, field: str = "password") -> None:
+    """Refuse a weak password; ``field`` names the request member it came in (problem ``field``),
+    so a form shows the reasons next to that input."""
     problems = password_problems(password, email=email)
     if problems:
         raise Unprocessable(
             "the password is too weak: " + "; ".join(problems),
             code="weak_password",
             problems=problems,
+            field=field,
         )
 
 
@@ -139,8 +142,10 @@ def change_password(session: Session, principal: Principal, *, current: str, new
     account = session.get(Account, principal.id)
     assert account is not None
     if not verify_password(current, account.password_hash):
-        raise Unauthenticated("the current password is wrong", code="invalid_credentials")
-    check_password(new, account.email)
+        raise Unauthenticated(
+            "the current password is wrong", code="invalid_credentials", field="current_password"
+        )
+    check_password(new, account.email, field="new_password")
     account.password_hash = hash_password(new)
     revoked = auth_repository.revoke_sessions(session, account.id, except_id=principal.session_id)
     audit.record(

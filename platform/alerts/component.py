@@ -11,9 +11,10 @@ class Alerts(Component):
     name = "alerts"
 
     def routes(self) -> Sequence[Routes]:
+        from chainless.platform.alerts.app_endpoints import router as app_router
         from chainless.platform.alerts.endpoints import router
 
-        return [Routes(router, "/api/v1")]
+        return [Routes(router, "/api/v1"), Routes(app_router, "/api/v1")]
 
 
 component = Alerts()

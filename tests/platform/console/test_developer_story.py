@@ -116,7 +116,8 @@ def test_sign_up_confirm_sign_in_and_create_an_app(
     assert width <= 375, f"the page scrolls sideways at 375 px ({width} px)"
 
     # a developer has no operator pages: none in the navigation, and a clear page at the address
-    assert page.get_by_role("navigation").get_by_role("link").all_inner_texts() == ["Mini-programs"]
+    links = page.get_by_role("navigation").get_by_role("link").all_inner_texts()
+    assert links == ["Mini-programs", "Account"]
     page.goto(f"{live_server}/console/operator")
     page.get_by_role("heading", name="Not allowed").wait_for()
     _shoot(page, screenshots, "forbidden-375")

@@ -43,8 +43,11 @@ export interface SessionHooks {
   onUnauthenticated: () => void;
 }
 
-/** Requests that may answer 401 without it meaning "your session ended". */
-const SIGN_IN_PATHS = ["/api/v1/auth/login", "/api/v1/accounts"];
+/**
+ * Requests that may answer 401 without it meaning "your session ended": signing in, and a
+ * password change whose current password is wrong (`invalid_credentials` on that field).
+ */
+const SIGN_IN_PATHS = ["/api/v1/auth/login", "/api/v1/accounts", "/api/v1/accounts/me/password"];
 
 export function sessionMiddleware(hooks: SessionHooks): Middleware {
   return {

@@ -304,6 +304,26 @@ export interface paths {
         patch: operations["update_app_api_v1_apps__app_id__patch"];
         trace?: never;
     };
+    "/api/v1/apps/{app_id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An app's alerts
+         * @description The alerts raised about one app, newest first, keyset-paginated, for callers with `app:read` on it (another developer's app is a 404).
+         */
+        get: operations["app_alerts_api_v1_apps__app_id__alerts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{app_id}/api-keys": {
         parameters: {
             query?: never;
@@ -1884,6 +1904,57 @@ export interface components {
             grants: string[];
             /** Name */
             name: string;
+        };
+        /**
+         * AppAlertOut
+         * @description An alert as the app's team sees it: what happened and when, not who on the platform's
+         *     staff resolved it.
+         */
+        AppAlertOut: {
+            /**
+             * Count
+             * @description How many times it was raised while open
+             */
+            count: number;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /**
+             * Level
+             * @description 75 warning, 85 severe, 95 urgent
+             */
+            level: number;
+            /**
+             * Raised At
+             * Format: date-time
+             */
+            raised_at: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Subject */
+            subject: string;
+            /** Summary */
+            summary: string;
+        };
+        /** AppAlertPage */
+        AppAlertPage: {
+            /** Items */
+            items: components["schemas"]["AppAlertOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next (older) page
+             */
+            next_cursor: number | null;
         };
         /**
          * AppAuditEventOut
@@ -5383,6 +5454,94 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    app_alerts_api_v1_apps__app_id__alerts_get: {
+        parameters: {
+            query?: {
+                open_only?: boolean;
+                min_level?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: number | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppAlertPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
