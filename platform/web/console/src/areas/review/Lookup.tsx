@@ -99,7 +99,7 @@ export function Lookup() {
                 { key: "name", label: t("apps.name"), render: (e) => <a href={`${BASE}/operator/apps/${e.app.app_id}`}>{e.app.name}</a> },
                 { key: "id", label: t("apps.appId"), render: (e) => <code>{e.app.app_id}</code> },
                 { key: "status", label: t("apps.status"), render: (e) => <StatusBadge status={e.app.status} t={t} /> },
-                { key: "dev", label: t("lookup.developer"), render: (e) => <>{e.developer_name} <span class="muted">{e.developer_email}</span></> },
+                { key: "dev", label: t("lookup.developer"), render: (e) => <>{e.developer_name}<span class="muted review-email">{e.developer_email}</span></> },
               ]}
             />
             {info && (info.hasPrev || info.hasNext) && (

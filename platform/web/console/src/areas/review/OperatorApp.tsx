@@ -53,7 +53,7 @@ function Listing({ app, changed }: { app: AppOut; changed: (app: AppOut, action:
       <p>{t(action === "delist" ? "opapp.delistHelp" : "opapp.relistHelp")}</p>
       {failure && <Alert kind="error">{failure.message}</Alert>}
       <Field name="listing-reason" label={t("review.reason")} multiline maxLength={2000}
-        hint={action === "delist" ? t("review.reasonHint") : t("opapp.relistReasonHint")} value={reason}
+        hint={action === "delist" ? t("opapp.delistReasonHint") : t("opapp.relistReasonHint")} value={reason}
         onInput={(e) => setReason((e.currentTarget as HTMLTextAreaElement).value)} error={failure?.fields.reason} />
       <Button type="submit" variant={action === "delist" ? "danger" : "primary"} busy={busy}>
         {t(action === "delist" ? "opapp.delist" : "opapp.relist")}
