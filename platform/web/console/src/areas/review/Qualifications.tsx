@@ -93,6 +93,16 @@ export function Qualifications() {
     toast("ok", text);
     load();
   };
+  const open = (id: string) => {
+    setSelected(id);
+    setDone(null);
+    requestAnimationFrame(() => {
+      const heading = document.getElementById("qual-detail")?.querySelector<HTMLElement>("h2");
+      if (!heading) return;
+      heading.tabIndex = -1;
+      heading.focus();
+    });
+  };
   return (
     <main>
       <Back />
@@ -126,7 +136,7 @@ export function Qualifications() {
                 key: "open",
                 label: t("review.decision"),
                 render: (q) => (
-                  <Button small variant="secondary" aria-label={`${t("review.open")}: ${q.organization_name}`} aria-pressed={selected === q.id} onClick={() => { setSelected(q.id); setDone(null); }}>
+                  <Button small variant="secondary" aria-label={`${t("review.open")}: ${q.organization_name}`} aria-pressed={selected === q.id} onClick={() => open(q.id)}>
                     {t("review.open")}
                   </Button>
                 ),
@@ -135,7 +145,7 @@ export function Qualifications() {
           />
         )}
       </Card>
-      {current && <Detail key={current.id} item={current} decided={decided(current)} />}
+      {current && <div id="qual-detail"><Detail key={current.id} item={current} decided={decided(current)} /></div>}
     </main>
   );
 }

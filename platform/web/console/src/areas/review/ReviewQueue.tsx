@@ -67,7 +67,13 @@ export function ReviewQueue() {
   const open = (id: string) => {
     setSelected(id);
     setDone(null);
-    requestAnimationFrame(() => document.getElementById("queue-detail")?.querySelector<HTMLElement>("h2")?.focus());
+    // the detail opens below the table: take the focus (and a screen reader) there
+    requestAnimationFrame(() => {
+      const heading = document.getElementById("queue-detail")?.querySelector<HTMLElement>("h2");
+      if (!heading) return;
+      heading.tabIndex = -1;
+      heading.focus();
+    });
   };
   return (
     <main>
