@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 
 from chainless.platform.apps import (
     config_endpoints,
+    lookup_endpoints,
     presenters,
     review_endpoints,
     service,
@@ -126,3 +127,4 @@ def rotate_secret(
 
 router.include_router(config_endpoints.router)
 router.include_router(review_endpoints.router)
+router.include_router(lookup_endpoints.router)

@@ -202,3 +202,38 @@ def review_queue(session: Session, *, limit: int, offset: int) -> list[QueueEntr
         .offset(offset)
     ).all()
     return [QueueEntry(app, app_version, email) for app, app_version, email in rows]
+
+
+@dataclass(frozen=True)
+class LookupEntry:
+    app: MiniProgram
+    developer_email: str
+    developer_name: str
+
+
+def staff_lookup(
+    session: Session, q: str, *, status: AppStatus | None, limit: int, offset: int
+) -> tuple[list[LookupEntry], int]:
+    """Apps whose name or developer email contains ``q``, or whose app id starts with it, for
+    platform staff (no tenant filter: the caller holds ``app:read:any``), newest first."""
+    text = _escape_like(q.strip().lower())
+    statement = (
+        select(MiniProgram, Account.email, Account.display_name)
+        .join(Account, Account.id == MiniProgram.developer_id)
+        .where(
+            or_(
+                func.lower(MiniProgram.name).like(f"%{text}%", escape="\\"),
+                MiniProgram.app_id.like(f"{text}%", escape="\\"),
+                Account.email.like(f"%{text}%", escape="\\"),
+            )
+        )
+    )
+    if status is not None:
+        statement = statement.where(MiniProgram.status == int(status))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(MiniProgram.create_time.desc(), MiniProgram.app_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [LookupEntry(app, email, name) for app, email, name in rows], total

@@ -143,6 +143,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find apps by name, app id or developer email (platform staff)
+         * @description Names and developer emails match anywhere, case-insensitively; app ids match from their start. 60 calls a minute per caller.
+         */
+        get: operations["lookup_apps_api_v1_admin_apps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/apps/review-queue": {
         parameters: {
             query?: never;
@@ -3030,6 +3050,25 @@ export interface components {
              */
             ticket: string;
         };
+        /** LookupEntryOut */
+        LookupEntryOut: {
+            app: components["schemas"]["AppSummary"];
+            /** Developer Email */
+            developer_email: string;
+            /** Developer Name */
+            developer_name: string;
+        };
+        /** LookupPage */
+        LookupPage: {
+            /** Items */
+            items: components["schemas"]["LookupEntryOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** MemberOut */
         MemberOut: {
             /** Accepted At */
@@ -4508,6 +4547,83 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    lookup_apps_api_v1_admin_apps_get: {
+        parameters: {
+            query: {
+                /** @description part of an app name or developer email, or an app id's start */
+                q: string;
+                /** @description 0, 1, 2 or 3 */
+                status?: components["schemas"]["AppStatus"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LookupPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
