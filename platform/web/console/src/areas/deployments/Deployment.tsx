@@ -300,7 +300,7 @@ function ContractsCard({ appId, detail, refreshKey }: { appId: string; detail: D
                 {row.status === "deployed" && <> · {row.verified ? t("dep.contracts.verified") : t("dep.contracts.notVerified")}</>}
               </span>
             ) },
-            { key: "tx", label: t("dep.contracts.tx"), render: (row) => <code>{short(row.tx, 18)}</code> },
+            { key: "tx", label: t("dep.contracts.tx"), render: (row) => <code class="nowrap" title={row.tx}>{short(row.tx, 18)}</code> },
           ]}
         />
       )}

@@ -141,7 +141,7 @@ function ReleasesBody({ appId, env }: { appId: string; env: Environment }) {
           </>
         )}
       </Card>
-      <CanaryCard appId={appId} env={env} channel={channel} onDone={done} />
+      <CanaryCard appId={appId} env={env} channel={channel} onDone={done} onStart={() => setResult(null)} />
       <Card title={t("rel.versions.title")}>
         {channel.releases.length === 0 ? <p class="muted">{t("rel.versions.empty")}</p> : (
           <Table
@@ -191,13 +191,27 @@ function ReleaseBadge({ release, percent }: { release: Release; percent: number 
   return <span class={`badge rel-${release.status}`}>{label}</span>;
 }
 
+/** Who made a change: "you", the platform (automatic changes), or another member's id. */
+function Actor({ id }: { id: string }) {
+  const { t, account } = useConsole();
+  if (id === "system") return <span>{t("rel.system")}</span>;
+  if (account && id === account.id) return <span>{t("rel.you")}</span>;
+  return <code class="dep-actor" title={id}>{short(id, 8)}</code>;
+}
+
 function Published({ release }: { release: Release }) {
-  const { t, locale } = useConsole();
-  return <span>{when(release.created_at, locale)} <span class="muted">· {release.created_by === "system" ? t("rel.system") : release.created_by}</span></span>;
+  const { locale } = useConsole();
+  return <span>{when(release.created_at, locale)} <span class="muted">· <Actor id={release.created_by} /></span></span>;
 }
 
 /** The canary form: a version newer than the live one and a share that only grows. */
-function CanaryCard({ appId, env, channel, onDone }: { appId: string; env: Environment; channel: Channel; onDone: (text: string) => void }) {
+function CanaryCard({ appId, env, channel, onDone, onStart }: {
+  appId: string;
+  env: Environment;
+  channel: Channel;
+  onDone: (text: string) => void;
+  onStart: () => void;
+}) {
   const { t, api } = useConsole();
   const candidates = newerThanCurrent(channel);
   const [busy, setBusy] = useState(false);
@@ -212,6 +226,7 @@ function CanaryCard({ appId, env, channel, onDone }: { appId: string; env: Envir
     const checked = checkPercent(String(data.get("percent") ?? ""));
     setFailure(null);
     setPercentError(undefined);
+    onStart();
     if (checked.percent === null) {
       setPercentError(t(checked.problem === "required" ? "rel.canary.required" : "rel.canary.range"));
       form.querySelector<HTMLElement>('[name="percent"]')?.focus();
@@ -280,7 +295,7 @@ function HistoryCard({ history }: { history: ReleaseEvent[] | null }) {
             { key: "version", label: t("rel.col.version"), render: (e) => <strong>{e.version}</strong> },
             { key: "previous", label: t("rel.col.previous"), render: (e) => e.previous_version ?? "" },
             { key: "share", label: t("rel.col.share"), render: (e) => (e.canary_percent ? `${e.canary_percent}%` : "") },
-            { key: "by", label: t("rel.col.by"), render: (e) => (e.actor === "system" ? t("rel.system") : e.actor) },
+            { key: "by", label: t("rel.col.by"), render: (e) => <Actor id={e.actor} /> },
             { key: "reason", label: t("rel.col.reason"), render: (e) => e.reason },
           ]}
         />

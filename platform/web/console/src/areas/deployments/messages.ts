@@ -180,6 +180,7 @@ export const en = {
   "rel.action.rolled_back": "Rolled back",
   "rel.action.canary_cancelled": "Canary cancelled",
   "rel.system": "the platform",
+  "rel.you": "you",
 } as const;
 
 export const zhCN: Record<keyof typeof en, string> = {
@@ -363,4 +364,5 @@ export const zhCN: Record<keyof typeof en, string> = {
   "rel.action.rolled_back": "已回滚",
   "rel.action.canary_cancelled": "灰度已取消",
   "rel.system": "平台",
+  "rel.you": "你",
 };
