@@ -72,7 +72,7 @@ def worker(live_services: Services) -> Iterator[list[BaseException]]:
             except RetryJob:
                 time.sleep(0.5)
                 runner.sent.append((name, kwargs))
-            except BaseException as error:  # noqa: BLE001 - reported by the test
+            except BaseException as error:
                 errors.append(error)
 
     thread = threading.Thread(target=work, daemon=True)
@@ -155,6 +155,7 @@ def test_connect_deploy_watch_then_canary_promote_and_roll_back(
     page.get_by_role("heading", name=f"Deployment {deployment_id[:8]}").wait_for()
     status = page.get_by_test_id("deployment-status")
     page.get_by_text("Live: progress shows as it happens.").wait_for()
+    _shoot(page, screenshots, "deployment-live-1280")
     page.get_by_test_id("stage-source").get_by_text("Done").wait_for(timeout=DEPLOY_MS)
     page.get_by_test_id("stage-release").get_by_text("Done").wait_for(timeout=DEPLOY_MS)
     status.get_by_text("Succeeded").wait_for()
@@ -185,10 +186,9 @@ def test_connect_deploy_watch_then_canary_promote_and_roll_back(
     )
     page.goto(f"{live_server}/console/apps/{app_id}/deployments")
     page.get_by_role("row").filter(has_text="Succeeded").first.wait_for()
+    _both_widths(page, screenshots, "deployments-list")
     _deploy(page, "staged")
-    page.get_by_test_id("deployment-status").get_by_text("Succeeded").wait_for(
-        timeout=DEPLOY_MS
-    )
+    page.get_by_test_id("deployment-status").get_by_text("Succeeded").wait_for(timeout=DEPLOY_MS)
     assert not worker, worker
 
     # releases: the live version, a canary of the new one at 10 %
