@@ -150,6 +150,15 @@ def test_connect_deploy_watch_then_canary_promote_and_roll_back(
     page.get_by_text("whsec_").wait_for()
     _both_widths(page, screenshots, "deployments")
 
+    # a malformed ref is refused at the field, and nothing is queued
+    deploy = page.get_by_role("form", name="Deploy")
+    deploy.get_by_label("Branch, tag or commit").fill("-bad")
+    deploy.get_by_role("button", name="Deploy").click()
+    page.locator("#f-ref-error").wait_for()
+    assert deploy.get_by_label("Branch, tag or commit").get_attribute("aria-invalid") == "true"
+    assert api.get(f"{live_server}/api/v1/apps/{app_id}/deployments").json() == []
+    deploy.get_by_label("Branch, tag or commit").fill("")
+
     # deploy and watch the progress live, to the end
     deployment_id = _deploy(page, "immediate")
     page.get_by_role("heading", name=f"Deployment {deployment_id[:8]}").wait_for()

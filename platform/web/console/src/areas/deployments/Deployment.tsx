@@ -165,7 +165,7 @@ function DeploymentBody({ appId, id, onRetried }: { appId: string; id: string; o
             )}
           </Alert>
         )}
-        <div class="actions">
+        <div class="actions dep-actions">
           {!finished && <Button variant="danger" onClick={() => setPending("cancel")}>{t("dep.cancel")}</Button>}
           {(progress.status === "failed" || progress.status === "cancelled") && (
             <Button variant="secondary" onClick={() => setPending("retry")}>{t("dep.retry")}</Button>
@@ -173,7 +173,7 @@ function DeploymentBody({ appId, id, onRetried }: { appId: string; id: string; o
         </div>
       </Card>
       <StagesCard progress={progress} />
-      <AuditCard audit={auditOf(detail.artifacts)} hasContracts={Boolean((detail.manifest as { contracts?: unknown[] } | null)?.contracts?.length)} />
+      <AuditCard audit={auditOf(detail.artifacts)} hasContracts={detail.manifest === null || Boolean((detail.manifest as { contracts?: unknown[] }).contracts?.length)} />
       <ContractsCard appId={appId} detail={detail} refreshKey={stageEnded} />
       <LogsCard appId={appId} id={id} progress={progress} />
       <EventsCard progress={progress} />

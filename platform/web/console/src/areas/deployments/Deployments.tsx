@@ -1,6 +1,6 @@
 import { useLocation, useRoute } from "preact-iso";
 import { useEffect, useState } from "preact/hooks";
-import { unwrap } from "../../api/client";
+import { ApiError, unwrap } from "../../api/client";
 import { describeError } from "../../api/describe";
 import type { components } from "../../api/schema";
 import { useConsole } from "../../context";
@@ -181,7 +181,11 @@ function DeployCard({ appId, repo }: { appId: string; repo: Repo }) {
             ...(ref ? { ref } : {}),
           },
         }),
-      );
+      ).catch((e: unknown) => {
+        // A malformed ref is refused before anything is queued: its words belong to the field.
+        if (e instanceof ApiError && e.problem.code === "ref_not_found") throw new ApiError({ ...e.problem, field: "ref" });
+        throw e;
+      });
     },
     (queued) => route(`${BASE}/apps/${appId}/deployments/${queued.id}`),
   );
