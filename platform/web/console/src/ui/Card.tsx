@@ -1,7 +1,11 @@
 import type { ComponentChildren } from "preact";
+import { useId } from "preact/hooks";
 
 export function Card({ title, children, labelledBy }: { title?: string; children: ComponentChildren; labelledBy?: string }) {
-  const headingId = labelledBy ?? (title ? `card-${title.replace(/\W+/g, "-").toLowerCase()}` : undefined);
+  // A title without ASCII letters (a Chinese one) would give every card the same id: use a unique one.
+  const auto = useId();
+  const slug = title && /\w/.test(title) ? title.replace(/\W+/g, "-").toLowerCase() : auto;
+  const headingId = labelledBy ?? (title ? `card-${slug}` : undefined);
   return (
     <section class="card" aria-labelledby={title ? headingId : undefined}>
       {title && <h2 id={headingId}>{title}</h2>}
