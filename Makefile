@@ -91,11 +91,12 @@ lint: setup ## ruff and mypy
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile --quiet --extra dev --python-version 3.11 pyproject.toml -o requirements.lock
 
-bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
+bench: setup services browser ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.oauth
 	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.deploy
+	$(BIN)/python -m bench.sdk_bridge
 
 clean: ## Remove the venv, node tools and local data
 	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist data .typecheck

@@ -6,13 +6,7 @@ tests and its ``ChainlessForwarder`` as the dev chain."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,46 +20,9 @@ from tests.conftest import RecordingJobRunner
 from tests.contracts.conftest import Platform, chain, compiled, deployed, platform
 from tests.factories import Factory
 from tests.live_server import served_in_thread
+from tests.sdk_js.served_pages import build_pages, serve_folder
 
 __all__ = ["chain", "compiled", "deployed", "platform"]
-
-HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
-
-
-def build_pages(out: Path) -> Path:
-    """The host and mini-program pages bundled into ``out`` (about a second)."""
-    node = shutil.which("node")
-    assert node, "node is needed to bundle the test pages (make setup installs it)"
-    subprocess.run([node, str(HERE / "build.mjs"), str(out)], check=True, cwd=ROOT)
-    return out
-
-
-@contextmanager
-def serve_folder(folder: Path, headers: dict[str, str] | None = None) -> Iterator[str]:
-    """``folder`` over HTTP on a free loopback port (one origin), with extra ``headers``."""
-    extra = headers or {}
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def end_headers(self) -> None:
-            self.send_header("Cache-Control", "no-store")
-            for name, value in extra.items():
-                self.send_header(name, value)
-            super().end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
