@@ -21,7 +21,7 @@ from eth_account.signers.local import LocalAccount
 from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect
 
 from chainless.platform.core.services import Services
-from chainless_sdk import OAuthClient, RelayClient
+from chainless_sdk import AccessTokenVerifier, OAuthClient, RelayClient
 from tests.chain.relay.support import api_key, register_contract, track_now
 from tests.conftest import RecordingJobRunner
 from tests.contracts.conftest import Platform
@@ -210,6 +210,44 @@ def test_a_mini_program_logs_in_pays_and_is_sponsored_through_the_wallet_bridge(
         "oversized": 0,
         "unknownId": 0,
     }
+    context.close()
+
+
+def test_a_public_client_exchanges_its_code_from_the_mini_programs_own_origin(
+    browser: Browser,
+    live_server: str,
+    live_factory: Factory,
+    platform: Platform,
+    host_origin: str,
+    app_origin: str,
+    screenshots: Path,
+) -> None:
+    """No backend: the SDK posts to /oauth/token itself, across origins (CORS for public
+    clients' redirect-URI origins, oauth/cors.py)."""
+    user = Account.from_key(platform.holder.private_key)
+    redirect_uri = f"{app_origin}/callback.html"
+    app = online_app(live_factory, redirect_uri=redirect_uri, public=True)
+    query = {"app_id": app.app_id, "mode": "public", "redirect_uri": redirect_uri}
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    host, frame = open_host(
+        context,
+        host_origin,
+        f"{app_origin}/app.html?{urlencode(query)}",
+        app,
+        user,
+        platform,
+        live_server,
+    )
+    expect(frame.locator("#wallet")).to_have_text("In the Chainless wallet")
+    frame.get_by_role("button", name="Log in").click()
+    run_authorization(context, host, user, live_server).close()
+    tokens = shown(frame, "out-login", "accessToken")["tokens"]
+    assert tokens["refreshToken"].startswith("clr_")
+    claims = AccessTokenVerifier(live_server, app.app_id).verify(
+        tokens["accessToken"], required_scope="transaction:broadcast"
+    )
+    assert claims.wallet_address == user.address
+    host.screenshot(path=str(screenshots / "public-login.png"))
     context.close()
 
 
