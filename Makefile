@@ -70,8 +70,9 @@ test: setup services browser ## Install everything and run the whole suite on Po
 test-console: $(CONSOLE_BUILT) ## The console's front-end unit tests (vitest)
 	cd $(CONSOLE) && npx vitest run
 
-test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget
+test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget, the test pages' types
 	cd sdk-js && npm run --silent typecheck && npm test && npm run --silent size
+	node sdk-js/node_modules/typescript/bin/tsc -p tests/sdk_js  # the browser tests' host and mini-program
 
 test-postgres: setup services browser ## Only the PostgreSQL run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
