@@ -70,8 +70,9 @@ test: setup services browser ## Install everything and run the whole suite on Po
 test-console: $(CONSOLE_BUILT) ## The console's front-end unit tests (vitest)
 	cd $(CONSOLE) && npx vitest run
 
-test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget
+test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget, the test pages' types
 	cd sdk-js && npm run --silent typecheck && npm test && npm run --silent size
+	node sdk-js/node_modules/typescript/bin/tsc -p tests/sdk_js  # the browser tests' host and mini-program
 
 test-postgres: setup services browser ## Only the PostgreSQL run
 	$(BIN)/python -m pytest -n 2 --dist loadfile
@@ -91,11 +92,12 @@ lint: setup ## ruff and mypy
 lock: ## Re-resolve requirements.lock from pyproject.toml
 	$(BIN)/uv pip compile --quiet --extra dev --python-version 3.11 pyproject.toml -o requirements.lock
 
-bench: setup services ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
+bench: setup services browser ## Run the benchmarks (figures go to docs/BENCHMARKS.md)
 	$(BIN)/python -m bench.api
 	$(BIN)/python -m bench.oauth
 	$(BIN)/python -m bench.relay
 	$(BIN)/python -m bench.deploy
+	$(BIN)/python -m bench.sdk_bridge
 
 clean: ## Remove the venv, node tools and local data
 	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist data .typecheck

@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_api_docs(app)  # after them: never tried ahead of an API route
     app.state.health_checks = assembly.health_checks()  # what /readyz runs
     from chainless.chain.relay.lean_submit import LeanRelaySubmit
+    from chainless.oauth.cors import PublicClientCors
     from chainless.oauth.endpoints.cached_introspection import CachedIntrospection
     from chainless.oauth.endpoints.lean_token import LeanToken
     from chainless.platform.apps.api_key_reads import ApiKeyAppReads
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(CachedIntrospection)
     app.add_middleware(ApiKeyAppReads)
     app.add_middleware(LeanRelaySubmit)
+    app.add_middleware(PublicClientCors)  # around LeanToken: its answers get the headers too
     app.add_middleware(
         EdgeMiddleware,
         max_body_bytes=settings.max_body_bytes,

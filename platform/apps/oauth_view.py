@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
@@ -156,3 +157,52 @@ watch(
     changes=_changes_client,
     tables=frozenset({"mini_programs", "audit_certificates", "accounts"}),
 )
+
+
+# --- the origins public clients call the token endpoint from (CORS) ------------------------------
+def public_client_origins(session: Session) -> frozenset[str]:
+    """The origins (RFC 6454, ``scheme://host[:port]``) of the redirect URIs of the online public
+    clients: where a mini-program without a backend runs and posts to ``/oauth/token``."""
+    rows = session.scalars(
+        select(MiniProgram.redirect_uris).where(
+            MiniProgram.status == AppStatus.ONLINE,
+            MiniProgram.token_endpoint_auth_method == PUBLIC_CLIENT_METHOD,
+        )
+    )
+    return frozenset(origin for uris in rows for uri in uris if (origin := uri_origin(uri)))
+
+
+def uri_origin(uri: str) -> str | None:
+    """``scheme://host[:port]`` of an absolute http(s) URI, lower-cased, the default port left
+    out, as a browser's ``Origin`` header carries it; ``None`` for anything else."""
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    if scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}[scheme]
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+_ORIGINS_KEY = "public-client-origins"
+
+
+def cached_public_client_origins(session: Session, services: Services) -> frozenset[str]:
+    """``public_client_origins`` behind the ``oauth.clients`` epoch (an app edit, a listing or a
+    delisting bumps it), read again from the database after every such change."""
+    cache: EpochCache[frozenset[str]] | None = process_cache(
+        services, "apps.public_client_origins", max_entries=1
+    )
+    if cache is None or services.epochs is None:
+        return public_client_origins(session)
+    epoch = services.epochs.current(CLIENT_EPOCH)
+    cached = cache.get(_ORIGINS_KEY, epoch)
+    if cached is None:
+        cached = public_client_origins(session)
+        cache.put(_ORIGINS_KEY, cached, epoch)
+    return cached

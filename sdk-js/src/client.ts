@@ -10,7 +10,7 @@ import type { ExclusiveLock } from "./lock.js";
 import { authorize, type AuthorizationCode, type LoginOptions } from "./login.js";
 import { createFetch, type AppFetch } from "./net.js";
 import { Method } from "./protocol.js";
-import { announceProvider, ChainlessProvider } from "./provider.js";
+import { announceProvider, ChainlessProvider, type ProviderInfo } from "./provider.js";
 import { sendSponsored, type SponsoredCall, type SponsoredRequest } from "./sponsored.js";
 import { createStorage, type AppStorage, type StorageOptions } from "./storage.js";
 import { TokenClient, type TokenSet } from "./tokens.js";
@@ -43,6 +43,8 @@ export interface ChainlessOptions {
   analytics?: { endpoint: string } | { sink: AnalyticsSink };
   /** EIP-6963 announcement of `sdk.provider` (default true). */
   announce?: boolean;
+  /** EIP-6963: another name, icon or rdns than Chainless's (a wallet of another brand). */
+  providerInfo?: Partial<Omit<ProviderInfo, "uuid">>;
   /** Advanced: the cross-tab lock used for refreshes (default: Web Locks). */
   lock?: ExclusiveLock;
 }
@@ -98,7 +100,7 @@ export function createChainless(options: ChainlessOptions): Chainless {
   );
   stops.push(...pageEvents(events));
   const provider = new ChainlessProvider(bridge, {}, events);
-  if (options.announce !== false && typeof window !== "undefined") stops.push(announceProvider(provider));
+  if (options.announce !== false && typeof window !== "undefined") stops.push(announceProvider(provider, window, options.providerInfo));
 
   let tokens: TokenClient | undefined;
   const tokenClient = async (): Promise<TokenClient> => {

@@ -19,7 +19,7 @@ export { TokenClient, REFRESH_MARGIN_MS } from "./tokens.js";
 export type { TokenSet, TokenClientOptions } from "./tokens.js";
 export { webLock, pageLock, defaultLock } from "./lock.js";
 export type { ExclusiveLock, LockManagerLike } from "./lock.js";
-export { ChainlessProvider, announceProvider } from "./provider.js";
+export { ChainlessProvider, announceProvider, PROVIDER_INFO, PROVIDER_RDNS } from "./provider.js";
 export type { RequestArguments, ProviderInfo, ProviderEvent } from "./provider.js";
 export { forwardRequestTypedData, FORWARD_REQUEST_TYPES, FORWARDER_NAME, FORWARDER_VERSION } from "./sponsored.js";
 export type { ForwardRequest, SponsoredRequest, SponsoredCall } from "./sponsored.js";

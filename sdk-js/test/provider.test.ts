@@ -13,6 +13,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { createChainless } from "../src/client.js";
 import { ErrorCode } from "../src/errors.js";
+import { PROVIDER_RDNS } from "../src/provider.js";
 import { NONCES_SELECTOR } from "../src/sponsored.js";
 import { FakeHost } from "./host.js";
 
@@ -119,7 +120,7 @@ describe("EIP-1193 provider", () => {
     const sdk = createChainless({ appId: "app_1", transport: host.transport });
     window.dispatchEvent(new Event("eip6963:requestProvider"));
     expect(found).toHaveLength(2);
-    expect(found[0]!.info).toMatchObject({ name: "Chainless", rdns: "example.chainless" });
+    expect(found[0]!.info).toMatchObject({ name: "Chainless", rdns: PROVIDER_RDNS });
     expect(found[0]!.provider).toBe(sdk.provider);
     expect(Object.isFrozen(found[0])).toBe(true);
     window.removeEventListener("eip6963:announceProvider", listener);
