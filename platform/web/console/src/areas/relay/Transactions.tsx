@@ -59,20 +59,16 @@ export function Transactions({ appId }: { appId: string }) {
   return (
     <Card title={t("relay.transactions")}>
       <div class="relay-filters" role="group" aria-label={t("relay.filters")}>
-        <label>
-          {t("relay.filter.status")}{" "}
-          <select value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}>
-            <option value="">{t("relay.filter.any")}</option>
-            {STATES.map((s) => <option key={s} value={s}>{t(`relay.state.${s}` as MessageKey)}</option>)}
-          </select>
-        </label>
-        <label>
-          {t("relay.filter.environment")}{" "}
-          <select value={environment} onChange={(e) => setEnvironment((e.currentTarget as HTMLSelectElement).value)}>
-            <option value="">{t("relay.filter.any")}</option>
-            {ENVIRONMENTS.map((env) => <option key={env} value={env}>{env}</option>)}
-          </select>
-        </label>
+        <label for="relay-filter-status">{t("relay.filter.status")}</label>
+        <select id="relay-filter-status" value={status} onChange={(e) => setStatus((e.currentTarget as HTMLSelectElement).value)}>
+          <option value="">{t("relay.filter.any")}</option>
+          {STATES.map((s) => <option key={s} value={s}>{t(`relay.state.${s}` as MessageKey)}</option>)}
+        </select>
+        <label for="relay-filter-environment">{t("relay.filter.environment")}</label>
+        <select id="relay-filter-environment" value={environment} onChange={(e) => setEnvironment((e.currentTarget as HTMLSelectElement).value)}>
+          <option value="">{t("relay.filter.any")}</option>
+          {ENVIRONMENTS.map((env) => <option key={env} value={env}>{env}</option>)}
+        </select>
       </div>
       {error ? (
         <Alert kind="error">{error} <Button small variant="secondary" onClick={load}>{t("common.retry")}</Button></Alert>
