@@ -256,5 +256,6 @@ def test_relay_page(
     page.evaluate("localStorage.setItem('chainless.console.locale', 'zh-CN')")
     page.reload()
     page.get_by_role("heading", name="交易中继").wait_for()
+    page.get_by_role("table", name="投递记录").wait_for()
     _shoot(page, screenshots, "relay-zh-375")
     context.close()

@@ -17,6 +17,7 @@ export function DeliveryTable({ appId, rows, showTx = true }: { appId: string; r
   const { t, locale } = useConsole();
   const when = (value: string | null) => (value ? new Date(value).toLocaleString(locale) : "—");
   return (
+    <div class="relay-table">
     <Table
       caption={t("relay.deliveries")}
       rows={rows}
@@ -34,11 +35,12 @@ export function DeliveryTable({ appId, rows, showTx = true }: { appId: string; r
         { key: "status", label: t("relay.col.status"), render: (d) => <StateBadge state={d.status} t={t} kind="delivery" /> },
         { key: "code", label: t("relay.col.statusCode"), render: (d) => (d.status_code === null ? "—" : <span title={d.last_error ?? undefined}>{d.status_code}</span>) },
         { key: "attempts", label: t("relay.col.attempts"), render: (d) => d.attempts },
-        { key: "next", label: t("relay.col.nextRetry"), render: (d) => <span class="nowrap">{when(d.next_attempt_at)}</span> },
-        { key: "time", label: t("relay.col.time"), render: (d) => <span class="nowrap">{when(d.created_at)}</span> },
+        { key: "next", label: t("relay.col.nextRetry"), render: (d) => when(d.next_attempt_at) },
+        { key: "time", label: t("relay.col.time"), render: (d) => when(d.created_at) },
         { key: "error", label: t("relay.col.lastError"), render: (d) => d.last_error ?? "—" },
       ]}
     />
+    </div>
   );
 }
 

@@ -77,7 +77,7 @@ export function Transactions({ appId }: { appId: string }) {
       ) : items.length === 0 ? (
         <p class="muted">{filtered ? t("relay.noMatch") : t("relay.noTransactions")}</p>
       ) : (
-        <>
+        <div class="relay-table">
           <Table
             caption={t("relay.transactions")}
             rows={items}
@@ -97,7 +97,7 @@ export function Transactions({ appId }: { appId: string }) {
                 key: "route",
                 label: t("relay.col.fromTo"),
                 render: (tx) => (
-                  <span class="nowrap"><code title={tx.sender}>{shortHex(tx.sender)}</code> → <code title={tx.to ?? ""}>{shortHex(tx.to)}</code></span>
+                  <span><code title={tx.sender}>{shortHex(tx.sender)}</code> → <code title={tx.to ?? ""}>{shortHex(tx.to)}</code></span>
                 ),
               },
               {
@@ -108,7 +108,7 @@ export function Transactions({ appId }: { appId: string }) {
               { key: "gas", label: t("relay.col.gasUsed"), render: (tx) => tx.gas_used ?? "—" },
               { key: "fee", label: t("relay.col.fee"), render: (tx) => <span title={tx.fee_wei ? `${tx.fee_wei} wei` : undefined}>{formatWei(tx.fee_wei)}</span> },
               { key: "block", label: t("relay.col.block"), render: (tx) => tx.block_number ?? "—" },
-              { key: "time", label: t("relay.col.time"), render: (tx) => <span class="nowrap">{when(tx.created_at)}</span> },
+              { key: "time", label: t("relay.col.time"), render: (tx) => when(tx.created_at) },
               {
                 key: "error",
                 label: t("relay.col.error"),
@@ -119,7 +119,7 @@ export function Transactions({ appId }: { appId: string }) {
           {next && (
             <p><Button variant="secondary" busy={more} onClick={loadMore}>{t("relay.loadMore")}</Button></p>
           )}
-        </>
+        </div>
       )}
     </Card>
   );

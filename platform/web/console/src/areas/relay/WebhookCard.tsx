@@ -117,7 +117,7 @@ export function WebhookCard({ appId }: { appId: string }) {
             <label class="check">
               <input type="checkbox" name="enabled" defaultChecked={webhook?.enabled ?? true} /> {t("relay.webhookEnabled")}
             </label>
-            <div class="actions">
+            <div class="actions relay-form-end">
               <Button type="submit" busy={busy}>{webhook ? t("relay.webhookSave") : t("relay.webhookCreate")}</Button>
               {webhook && (
                 <Button variant="secondary" busy={rotating} onClick={() => setConfirming(true)}>{t("relay.rotateSecret")}</Button>

@@ -14,7 +14,7 @@ export const en = {
   "relay.col.status": "Status",
   "relay.col.hash": "Hash",
   "relay.col.fromTo": "From → to",
-  "relay.col.paidBy": "Gas paid by",
+  "relay.col.paidBy": "Paid by",
   "relay.col.gasUsed": "Gas used",
   "relay.col.fee": "Fee",
   "relay.col.block": "Block",
