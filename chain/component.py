@@ -18,6 +18,7 @@ class Chain(Component):
 
     def routes(self) -> Sequence[Routes]:
         from chainless.chain.relay.config_endpoints import router as config
+        from chainless.chain.relay.console_endpoints import router as console
         from chainless.chain.relay.endpoints import router as relay
         from chainless.chain.relay.sponsored_endpoints import router as sponsored
 
@@ -25,6 +26,7 @@ class Chain(Component):
             Routes(relay, "/api/v1", RoutePriority.HOT),  # every submission and status poll
             Routes(sponsored, "/api/v1", RoutePriority.HOT),
             Routes(config, "/api/v1", RoutePriority.COLD),  # a developer's occasional edit
+            Routes(console, "/api/v1", RoutePriority.COLD),  # the console's relay pages
         ]
 
     def health_checks(self) -> Sequence[tuple[str, HealthCheck]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from chainless.platform.core.clock import utcnow
@@ -19,6 +19,9 @@ class WebhookEndpoint(Base):
         ForeignKey("mini_programs.app_id", ondelete="CASCADE"), primary_key=True
     )
     url: Mapped[str] = mapped_column(String(512))
+    # the event types it receives (``transaction.<state>``); None: every type
+    events: Mapped[list[str] | None] = mapped_column(default=None)
+    enabled: Mapped[bool] = mapped_column(default=True, server_default=true())
     secret_sealed: Mapped[str] = mapped_column(Text)  # AES-GCM under the platform key
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -45,4 +48,5 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]  # a failed one: when the job's backoff sends it next
     abandoned_at: Mapped[datetime | None]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
 
 from chainless.chain.relay import config
+from chainless.chain.relay.console_schemas import WebhookPatch, WebhookSecret
 from chainless.chain.relay.schemas import (
     PolicyIn,
     PolicyOut,
@@ -12,10 +15,14 @@ from chainless.chain.relay.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from chainless.platform.auth.dependencies import CurrentPrincipal
+from chainless.platform.auth.dependencies import CallerRateLimit, CurrentPrincipal
+from chainless.platform.auth.principal import Principal
 from chainless.platform.core.deps import DbSession, ServicesDep
 from chainless.platform.core.errors import problem_responses
 
+RotationCaller = Annotated[
+    Principal, Depends(CallerRateLimit("relay.webhook_secret_rotation", 10, 60))
+]
 router = APIRouter(prefix="/apps/{app_id}/relay", tags=["relay configuration"])
 
 
@@ -60,4 +67,32 @@ def put_webhook(
     session: DbSession,
     services: ServicesDep,
 ) -> WebhookCreated:
-    return config.put_webhook(services, session, principal, app_id, body.url)
+    return config.put_webhook(services, session, principal, app_id, body)
+
+
+@router.patch(
+    "/webhook",
+    response_model=WebhookOut,
+    summary="Change the webhook's URL, event types or switch; the signing secret stays",
+    responses=problem_responses(401, 403, 404, 422),
+)
+def patch_webhook(
+    app_id: str,
+    body: WebhookPatch,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    services: ServicesDep,
+) -> WebhookOut:
+    return config.patch_webhook(services, session, principal, app_id, body)
+
+
+@router.post(
+    "/webhook/rotate-secret",
+    response_model=WebhookSecret,
+    summary="Replace the webhook's signing secret; answers the new one, once",
+    responses=problem_responses(401, 403, 404, 429),
+)
+def rotate_webhook_secret(
+    app_id: str, principal: RotationCaller, session: DbSession, services: ServicesDep
+) -> WebhookSecret:
+    return config.rotate_webhook_secret(services, session, principal, app_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from chainless.chain.models import RelayedTransaction, TxState, WebhookDelivery
 from chainless.chain.models.relay import FINAL_STATES
-from chainless.chain.relay import repository
+from chainless.chain.relay import repository, webhooks
 from chainless.chain.relay.schemas import transaction_out
 from chainless.platform.core.jobs import enqueue
 from chainless.platform.core.security import new_hex_id
@@ -44,10 +44,11 @@ def transition(
 def _record_event(
     session: Session, tx: RelayedTransaction, now: datetime, required_confirmations: int
 ) -> None:
-    if repository.webhook_endpoint(session, tx.app_id) is None:
+    endpoint = repository.webhook_endpoint(session, tx.app_id)
+    event_type = f"transaction.{tx.state}"
+    if endpoint is None or not webhooks.receives(endpoint, event_type):
         return
     event_id = new_hex_id()
-    event_type = f"transaction.{tx.state}"
     attempts = repository.attempts_of(session, tx)
     data = transaction_out(tx, required_confirmations, attempts).model_dump(mode="json")
     session.add(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -20,6 +20,15 @@ RawHex = Annotated[
     ),
 ]
 Quantity = Uint256Text
+EventType = Literal[  # webhooks.EVENT_TYPES
+    "transaction.submitted",
+    "transaction.stuck",
+    "transaction.mined",
+    "transaction.confirmed",
+    "transaction.failed",
+    "transaction.replaced",
+    "transaction.dropped",
+]
 
 
 class SubmitIn(BaseModel):
@@ -190,11 +199,18 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=512)]
+    events: list[EventType] | None = Field(
+        default=None, min_length=1, description="the event types to send; all of them when unset"
+    )
+    enabled: bool = True
 
 
 class WebhookOut(BaseModel):
     url: str
+    events: list[EventType] = Field(description="the event types it receives")
+    enabled: bool
     created_at: datetime
+    updated_at: datetime | None = None
 
 
 class WebhookCreated(WebhookOut):

@@ -38,7 +38,7 @@ def track(scope: JobScope) -> None:
     tracking.track(scope.services, scope.session)
 
 
-@job(DELIVER_WEBHOOK, max_retries=10, backoff_seconds=2.0)
+@job(DELIVER_WEBHOOK, max_retries=10, backoff_seconds=webhooks.RETRY_BACKOFF_SECONDS)
 def deliver_webhook(scope: JobScope, delivery_id: str) -> None:
     webhooks.deliver(scope.services, scope.session, delivery_id)
 

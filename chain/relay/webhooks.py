@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
@@ -24,7 +25,7 @@ from chainless.oauth.keys import KeyCipher
 from chainless.platform.alerts.service import raise_alert
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.errors import Unprocessable
-from chainless.platform.core.jobs import RetryJob
+from chainless.platform.core.jobs import MAX_BACKOFF_SECONDS, RetryJob
 from chainless.platform.core.security import new_token
 from chainless.platform.core.services import Services
 from chainless.platform.core.settings import Mode
@@ -34,6 +35,23 @@ ID_HEADER = "Chainless-Webhook-Id"
 TIMESTAMP_HEADER = "Chainless-Webhook-Timestamp"
 SIGNATURE_HEADER = "Chainless-Webhook-Signature"
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
+# Every event type, one per state a transaction reaches after ``received`` (docs/relay.md)
+EVENT_TYPES = (
+    "transaction.submitted",
+    "transaction.stuck",
+    "transaction.mined",
+    "transaction.confirmed",
+    "transaction.failed",
+    "transaction.replaced",
+    "transaction.dropped",
+)
+# The delivery job's backoff (``tasks.deliver_webhook``): retry n waits RETRY_BACKOFF * 2**(n-1)
+RETRY_BACKOFF_SECONDS = 2.0
+
+
+def receives(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    """Whether the endpoint wants this event: enabled, and subscribed to its type (or to all)."""
+    return endpoint.enabled and (endpoint.events is None or event_type in endpoint.events)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -68,6 +86,7 @@ def check_url(services: Services, url: str) -> str:
         raise Unprocessable(
             f"the webhook URL must be an absolute {' or '.join(sorted(allowed))} URL",
             code="invalid_webhook_url",
+            field="url",
         )
     try:
         services.outbound.destination(url)
@@ -75,6 +94,7 @@ def check_url(services: Services, url: str) -> str:
         raise Unprocessable(
             f"the webhook URL cannot be used: {refused}",
             code="invalid_webhook_url",
+            field="url",
             reason=refused.reason,
         ) from None
     return url
@@ -93,6 +113,12 @@ def deliver(services: Services, session: Session, delivery_id: str) -> None:
     if endpoint is None:
         delivery.abandoned_at = utcnow()
         delivery.last_error = "the app has no webhook endpoint any more"
+        delivery.next_attempt_at = None
+        return
+    if not endpoint.enabled:
+        delivery.abandoned_at = utcnow()
+        delivery.last_error = "the webhook endpoint is disabled"
+        delivery.next_attempt_at = None
         return
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
@@ -115,6 +141,7 @@ def deliver(services: Services, session: Session, delivery_id: str) -> None:
         delivery.delivered_at = utcnow()
         delivery.last_status = response.status_code
         delivery.last_error = None
+        delivery.next_attempt_at = None
         return
     _failed(
         session,
@@ -132,6 +159,7 @@ def _failed(
     delivery.last_error = error[:512]
     if delivery.attempts > retries:
         delivery.abandoned_at = utcnow()
+        delivery.next_attempt_at = None
         raise_alert(
             session,
             kind="relay.webhook_abandoned",
@@ -141,4 +169,6 @@ def _failed(
             details={"event_id": delivery.id, "last_error": delivery.last_error},
         )
         return
+    delay = min(RETRY_BACKOFF_SECONDS * 2 ** (delivery.attempts - 1), MAX_BACKOFF_SECONDS)
+    delivery.next_attempt_at = utcnow() + timedelta(seconds=delay)
     raise RetryJob(f"webhook delivery {delivery.id} failed: {error}")

@@ -971,6 +971,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/apps/{app_id}/relay/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The app's relayed transactions, newest first */
+        get: operations["list_transactions_api_v1_apps__app_id__relay_transactions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{app_id}/relay/transactions/{tx_hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One relayed transaction with its receipt, logs and webhook events */
+        get: operations["get_transaction_api_v1_apps__app_id__relay_transactions__tx_hash__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{app_id}/relay/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The gas budget and spend, and today's relaying against the daily limits */
+        get: operations["get_usage_api_v1_apps__app_id__relay_usage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps/{app_id}/relay/webhook": {
         parameters: {
             query?: never;
@@ -983,6 +1034,41 @@ export interface paths {
         /** Set the status webhook endpoint; answers a new signing secret, once */
         put: operations["put_webhook_api_v1_apps__app_id__relay_webhook_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the webhook's URL, event types or switch; the signing secret stays */
+        patch: operations["patch_webhook_api_v1_apps__app_id__relay_webhook_patch"];
+        trace?: never;
+    };
+    "/api/v1/apps/{app_id}/relay/webhook/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook endpoint's delivery log, newest first */
+        get: operations["list_deliveries_api_v1_apps__app_id__relay_webhook_deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{app_id}/relay/webhook/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the webhook's signing secret; answers the new one, once */
+        post: operations["rotate_webhook_secret_api_v1_apps__app_id__relay_webhook_rotate_secret_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2650,6 +2736,16 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** DeliveryPage */
+        DeliveryPage: {
+            /** Items */
+            items: components["schemas"]["WebhookDeliveryOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next (older) page
+             */
+            next_cursor: string | null;
+        };
         /** DeployIn */
         DeployIn: {
             /**
@@ -3412,6 +3508,53 @@ export interface components {
              */
             reset_seconds: number;
         };
+        /**
+         * ReceiptLog
+         * @description One log of the receipt as the node answers it (Ethereum JSON-RPC ``Log`` object).
+         */
+        ReceiptLog: {
+            /** Address */
+            address: string;
+            /** Data */
+            data: string;
+            /** Log Index */
+            log_index: number | null;
+            /** Topics */
+            topics: string[];
+        };
+        /**
+         * ReceiptOut
+         * @description What the chain recorded for the mined attempt (JSON-RPC ``eth_getTransactionReceipt``).
+         */
+        ReceiptOut: {
+            /** Block Hash */
+            block_hash: string | null;
+            /** Block Number */
+            block_number: number | null;
+            /** Effective Gas Price */
+            effective_gas_price: string | null;
+            /** Fee Wei */
+            fee_wei: string | null;
+            /** Gas Used */
+            gas_used: string | null;
+            /**
+             * Logs
+             * @description the receipt's logs as the node answers them now; null when it did not
+             */
+            logs: components["schemas"]["ReceiptLog"][] | null;
+            /**
+             * Logs Error
+             * @description why the logs are missing: rpc_unavailable or receipt_not_found
+             */
+            logs_error?: string | null;
+            /**
+             * Status
+             * @description EIP-658: 1 success, 0 reverted
+             */
+            status: number | null;
+            /** Transaction Index */
+            transaction_index: number | null;
+        };
         /** RegisterRequest */
         RegisterRequest: {
             /**
@@ -3426,6 +3569,105 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * RelayUsageOut
+         * @description The gas budget (spec appendix: who pays gas) and the spend of the app so far.
+         */
+        RelayUsageOut: {
+            /**
+             * Gas Available Wei
+             * @description budget - spent - reserved, at least 0
+             * @example 1000000000000000000
+             */
+            gas_available_wei: string;
+            /**
+             * Gas Budget Wei
+             * @example 1000000000000000000
+             */
+            gas_budget_wei: string;
+            /**
+             * Gas Reserved Wei
+             * @description the worst case of sponsored transactions in flight, not charged yet
+             * @example 1000000000000000000
+             */
+            gas_reserved_wei: string;
+            /**
+             * Gas Spent Wei
+             * @example 1000000000000000000
+             */
+            gas_spent_wei: string;
+            /** Payment Service */
+            payment_service: boolean;
+            today: components["schemas"]["TodayUsage"];
+        };
+        /**
+         * RelayedTransactionItem
+         * @description One row of an app's transaction list.
+         */
+        RelayedTransactionItem: {
+            /** Block Number */
+            block_number: number | null;
+            /** Chain Id */
+            chain_id: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Effective Gas Price */
+            effective_gas_price: string | null;
+            /** Environment */
+            environment: string;
+            /** Error */
+            error: string | null;
+            /** Error Code */
+            error_code: string | null;
+            /**
+             * Fee Wei
+             * @description gas_used * effective_gas_price, once mined
+             */
+            fee_wei: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Gas Limit
+             * @example 1000000000000000000
+             */
+            gas_limit: string;
+            /** Gas Used */
+            gas_used: string | null;
+            /** Hash */
+            hash: string;
+            /**
+             * Kind
+             * @description user, or sponsored (ERC-2771, the app's budget pays gas)
+             */
+            kind: string;
+            /**
+             * Receipt Status
+             * @description EIP-658: 1 success, 0 reverted
+             */
+            receipt_status: number | null;
+            /**
+             * Sender
+             * @description the user's wallet (`from`)
+             */
+            sender: string;
+            /** Sponsored */
+            sponsored: boolean;
+            /**
+             * State
+             * @description received, submitted, stuck, mined, confirmed, failed, replaced or dropped
+             */
+            state: string;
+            /** To */
+            to: string | null;
+            /**
+             * Value
+             * @example 1000000000000000000
+             */
+            value: string;
         };
         /** ReleaseEventOut */
         ReleaseEventOut: {
@@ -3755,6 +3997,141 @@ export interface components {
             /** Unknown Emails */
             unknown_emails: string[];
         };
+        /**
+         * TodayUsage
+         * @description The app's relayed transactions of the UTC day against its relay policy's daily limits.
+         */
+        TodayUsage: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Sponsored Fee Wei
+             * @description what sponsored transactions final today cost
+             * @example 1000000000000000000
+             */
+            sponsored_fee_wei: string;
+            /** Tx Count */
+            tx_count: number;
+            /** Tx Limit */
+            tx_limit: number;
+            /**
+             * Value Limit Wei
+             * @example 1000000000000000000
+             */
+            value_limit_wei: string;
+            /**
+             * Value Wei
+             * @example 1000000000000000000
+             */
+            value_wei: string;
+        };
+        /** TransactionDetail */
+        TransactionDetail: {
+            /** App Id */
+            app_id: string;
+            /**
+             * Attempts
+             * @description every transaction sent for this nonce, oldest first: the original, then each fee-bumped replacement of a stuck sponsored transaction
+             */
+            attempts?: components["schemas"]["AttemptOut"][];
+            /** Block Hash */
+            block_hash: string | null;
+            /** Block Number */
+            block_number: number | null;
+            /** Chain Id */
+            chain_id: number;
+            /** Confirmations */
+            confirmations: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Deliveries
+             * @description this transaction's webhook events, newest first
+             */
+            deliveries?: components["schemas"]["WebhookDeliveryOut"][];
+            /** Effective Gas Price */
+            effective_gas_price: string | null;
+            /** Environment */
+            environment: string;
+            /** Error */
+            error: string | null;
+            /** Error Code */
+            error_code: string | null;
+            /** Fee Wei */
+            fee_wei: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Gas Limit
+             * @example 1000000000000000000
+             */
+            gas_limit: string;
+            /** Gas Used */
+            gas_used: string | null;
+            /**
+             * Hash
+             * @description the attempt sent last, or the one mined (see `attempts`); any attempt's hash finds the record
+             */
+            hash: string;
+            /**
+             * Kind
+             * @description user, or sponsored (ERC-2771, app pays gas)
+             * @default user
+             */
+            kind?: string;
+            /**
+             * Max Fee Per Gas
+             * @example 1000000000000000000
+             */
+            max_fee_per_gas: string;
+            /** Max Priority Fee Per Gas */
+            max_priority_fee_per_gas: string | null;
+            /** Mined At */
+            mined_at: string | null;
+            /**
+             * Nonce
+             * @example 1000000000000000000
+             */
+            nonce: string;
+            /** @description null until a receipt exists */
+            receipt: components["schemas"]["ReceiptOut"] | null;
+            /**
+             * Receipt Status
+             * @description EIP-658: 1 success, 0 reverted
+             */
+            receipt_status: number | null;
+            /**
+             * Relayer
+             * @description sponsored: the relayer that sends it
+             */
+            relayer?: string | null;
+            /** Required Confirmations */
+            required_confirmations: number;
+            /** Sender */
+            sender: string;
+            /** Sponsored */
+            sponsored: boolean;
+            /**
+             * State
+             * @description received, submitted, stuck, mined, confirmed, failed, replaced or dropped
+             */
+            state: string;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** To */
+            to: string | null;
+            /**
+             * Value
+             * @example 1000000000000000000
+             */
+            value: string;
+        };
         /** TransactionOut */
         TransactionOut: {
             /** App Id */
@@ -3848,6 +4225,24 @@ export interface components {
              */
             value: string;
         };
+        /** TransactionPage */
+        TransactionPage: {
+            /** Items */
+            items: components["schemas"]["RelayedTransactionItem"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next (older) page
+             */
+            next_cursor: string | null;
+        };
+        /**
+         * TxState
+         * @description received → submitted (→ stuck) → mined → confirmed; or failed (reverted or refused by the
+         *     node), replaced (another transaction took its nonce) or dropped (the node forgot it
+         *     for good).
+         * @enum {string}
+         */
+        TxState: "received" | "submitted" | "stuck" | "mined" | "confirmed" | "failed" | "replaced" | "dropped";
         /** UnlockRequest */
         UnlockRequest: {
             /**
@@ -3974,16 +4369,75 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Events
+             * @description the event types it receives
+             */
+            events: ("transaction.submitted" | "transaction.stuck" | "transaction.mined" | "transaction.confirmed" | "transaction.failed" | "transaction.replaced" | "transaction.dropped")[];
             /**
              * Secret
              * @description HMAC-SHA256 key for the signatures; shown once
              */
             secret: string;
+            /** Updated At */
+            updated_at?: string | null;
             /** Url */
             url: string;
         };
+        /**
+         * WebhookDeliveryOut
+         * @description One event of the endpoint's delivery log; ``id`` is the event id receivers see.
+         */
+        WebhookDeliveryOut: {
+            /** Abandoned At */
+            abandoned_at: string | null;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /**
+             * Next Attempt At
+             * @description a failed one: when it is tried next
+             */
+            next_attempt_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "retrying" | "delivered" | "abandoned";
+            /**
+             * Status Code
+             * @description the HTTP status of the last try, if it answered
+             */
+            status_code: number | null;
+            /** Transaction Hash */
+            transaction_hash: string | null;
+        };
         /** WebhookIn */
         WebhookIn: {
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Events
+             * @description the event types to send; all of them when unset
+             */
+            events?: ("transaction.submitted" | "transaction.stuck" | "transaction.mined" | "transaction.confirmed" | "transaction.failed" | "transaction.replaced" | "transaction.dropped")[] | null;
             /** Url */
             url: string;
         };
@@ -3994,8 +4448,45 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /**
+             * Events
+             * @description the event types it receives
+             */
+            events: ("transaction.submitted" | "transaction.stuck" | "transaction.mined" | "transaction.confirmed" | "transaction.failed" | "transaction.replaced" | "transaction.dropped")[];
+            /** Updated At */
+            updated_at?: string | null;
             /** Url */
             url: string;
+        };
+        /**
+         * WebhookPatch
+         * @description Change the endpoint without a new secret: what is left out stays as it is.
+         */
+        WebhookPatch: {
+            /** Enabled */
+            enabled?: boolean | null;
+            /**
+             * Events
+             * @description the event types to send; all of them when unset
+             */
+            events?: ("transaction.submitted" | "transaction.stuck" | "transaction.mined" | "transaction.confirmed" | "transaction.failed" | "transaction.replaced" | "transaction.dropped")[] | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** WebhookSecret */
+        WebhookSecret: {
+            /**
+             * Rotated At
+             * Format: date-time
+             */
+            rotated_at: string;
+            /**
+             * Secret
+             * @description the new HMAC-SHA256 key; shown once, the old one stops now
+             */
+            secret: string;
         };
         /**
          * WebhookSetupOut
@@ -9547,6 +10038,260 @@ export interface operations {
             };
         };
     };
+    list_transactions_api_v1_apps__app_id__relay_transactions_get: {
+        parameters: {
+            query?: {
+                /** @description only this state */
+                status?: components["schemas"]["TxState"] | null;
+                environment?: components["schemas"]["ChainEnvironment"] | null;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_transaction_api_v1_apps__app_id__relay_transactions__tx_hash__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+                tx_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransactionDetail"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_usage_api_v1_apps__app_id__relay_usage_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RelayUsageOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     get_webhook_api_v1_apps__app_id__relay_webhook_get: {
         parameters: {
             query?: never;
@@ -9651,6 +10396,260 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookCreated"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    patch_webhook_api_v1_apps__app_id__relay_webhook_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    list_deliveries_api_v1_apps__app_id__relay_webhook_deliveries_get: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    rotate_webhook_secret_api_v1_apps__app_id__relay_webhook_rotate_secret_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecret"];
                 };
             };
             /** @description Bad request */
