@@ -74,6 +74,7 @@ export function Alerts() {
         <Card><p class="muted">{t(empty[show])}</p></Card>
       ) : (
         <Card>
+          <div class="insight-list">
           <Table
             caption={t("alerts.caption")}
             rows={alerts}
@@ -123,6 +124,7 @@ export function Alerts() {
               },
             ]}
           />
+          </div>
         </Card>
       )}
       <ConfirmDialog

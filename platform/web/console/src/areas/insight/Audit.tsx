@@ -4,6 +4,7 @@ import { unwrap } from "../../api/client";
 import { describeError } from "../../api/describe";
 import type { components } from "../../api/schema";
 import { useConsole } from "../../context";
+import type { MessageKey } from "../../i18n";
 import { BASE } from "../../nav";
 import { Alert, Loading } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
@@ -96,6 +97,7 @@ function Results({ page, search }: { page: AuditPage; search: AuditSearch }) {
   return (
     <Card>
       <p class="muted" role="status">{t("audit.results", { count: page.items.length })}</p>
+      <div class="insight-list">
       <Table
         caption={t("audit.caption")}
         rows={page.items}
@@ -117,7 +119,7 @@ function Results({ page, search }: { page: AuditPage; search: AuditSearch }) {
             label: t("audit.what"),
             render: (e) => (
               <span class="alert-what">
-                <code data-testid="audit-action">{e.action}</code>
+                <code class="audit-action" data-testid="audit-action">{e.action}</code>
                 {e.summary && <span>{e.summary}</span>}
               </span>
             ),
@@ -135,6 +137,7 @@ function Results({ page, search }: { page: AuditPage; search: AuditSearch }) {
           { key: "details", label: t("audit.details"), render: (e) => <Details event={e} /> },
         ]}
       />
+      </div>
       {(older || newest) && (
         <nav class="actions pager" aria-label={t("audit.caption")}>
           {newest && <a class="btn secondary" href={newest}>{t("audit.newest")}</a>}
@@ -161,7 +164,7 @@ function Details({ event }: { event: AuditEventOut }) {
               {changes.map(([name, value]) => (
                 <>
                   <dt key={`${name}-k`}><code>{name}</code></dt>
-                  <dd key={`${name}-v`}><ChangeValue value={value} /></dd>
+                  <dd key={`${name}-v`}><ChangeValue value={value} status={name === "status" && event.target_type === "app"} /></dd>
                 </>
               ))}
             </dl>
@@ -176,9 +179,16 @@ function Details({ event }: { event: AuditEventOut }) {
   );
 }
 
-/** A change as the audit log records it: `[before, after]`, or any other value, shown as text. */
-function ChangeValue({ value }: { value: unknown }) {
-  const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+/**
+ * A change as the audit log records it: `[before, after]`, or any other value, shown as text.
+ * An app's status (0–3) is shown by its name.
+ */
+function ChangeValue({ value, status }: { value: unknown; status: boolean }) {
+  const { t } = useConsole();
+  const text = (v: unknown) => {
+    if (status && typeof v === "number" && v >= 0 && v <= 3) return `${t(`status.${v}` as MessageKey)} (${v})`;
+    return typeof v === "string" ? v : JSON.stringify(v);
+  };
   if (Array.isArray(value) && value.length === 2) {
     return <span><s class="muted">{text(value[0])}</s> → <span>{text(value[1])}</span></span>;
   }

@@ -91,7 +91,7 @@ export const en = {
   "audit.actorType": "Actor type",
   "audit.older": "Older events",
   "audit.newest": "Back to the newest",
-  "audit.results": "{count} events on this page",
+  "audit.results": "Events on this page: {count}",
 } as const;
 
 export const zhCN: Record<keyof typeof en, string> = {
@@ -111,7 +111,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   "overview.review": "待审核积压",
   "overview.appsWaiting": "等待审核的小程序",
   "overview.qualsWaiting": "等待审核的资质",
-  "overview.oldest": "最久的已等待 {age}",
+  "overview.oldest": "最久的已等待{age}",
   "overview.noneWaiting": "没有待审核的项目。",
   "overview.relay": "最近 14 天的中继交易量",
   "overview.sponsored": "平台代付",
@@ -186,5 +186,5 @@ export const zhCN: Record<keyof typeof en, string> = {
   "audit.actorType": "操作者类型",
   "audit.older": "更早的事件",
   "audit.newest": "回到最新",
-  "audit.results": "本页 {count} 条事件",
+  "audit.results": "本页事件：{count} 条",
 };
