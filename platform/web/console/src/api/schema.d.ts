@@ -4410,6 +4410,8 @@ export interface operations {
         parameters: {
             query?: {
                 open_only?: boolean;
+                /** @description Only resolved alerts (give `open_only=false` with it) */
+                resolved_only?: boolean;
                 min_level?: number;
                 kind?: string | null;
                 limit?: number;

@@ -29,9 +29,9 @@ export function Alerts() {
   const load = () => {
     setError(null);
     setAlerts(null);
-    unwrap(api.GET("/api/v1/admin/alerts", { params: { query: { open_only: show === "open", limit: 200 } } })).then(
-      (all) => setAlerts(show === "resolved" ? all.filter((a) => a.resolved_at) : all),
-      (e) => setError(describeError(e, t).message),
+    const query = { open_only: show === "open", resolved_only: show === "resolved", limit: 200 };
+    unwrap(api.GET("/api/v1/admin/alerts", { params: { query } })).then(setAlerts, (e) =>
+      setError(describeError(e, t).message),
     );
   };
   useEffect(load, [show]);
