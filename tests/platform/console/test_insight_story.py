@@ -171,6 +171,7 @@ def test_an_operator_reads_the_overview_alerts_and_audit_log(
     dialog.get_by_role("button", name="Resolve").click()
     page.get_by_text("The alert is resolved.").wait_for()
     page.get_by_text("gas.budget at 85 %").wait_for(state="detached")
+    page.get_by_text("relayer.balance at 95 %").wait_for()
     assert page.locator("td[data-label='Level'] .badge").count() == 2
     page.get_by_role("link", name="Resolved").click()
     page.wait_for_url(re.compile(r"show=resolved"))

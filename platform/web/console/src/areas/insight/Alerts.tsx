@@ -26,15 +26,16 @@ export function Alerts() {
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<AlertOut | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
-  const load = () => {
+  /** `keep`: after a resolve, the list stays in place until the fresh one arrives (no flash). */
+  const load = (keep = false) => {
     setError(null);
-    setAlerts(null);
+    if (!keep) setAlerts(null);
     const query = { open_only: show === "open", resolved_only: show === "resolved", limit: 200 };
     unwrap(api.GET("/api/v1/admin/alerts", { params: { query } })).then(setAlerts, (e) =>
       setError(describeError(e, t).message),
     );
   };
-  useEffect(load, [show]);
+  useEffect(() => load(), [show]);
   const when = (iso: string) => new Date(iso).toLocaleString(locale);
   const resolve = (alert: AlertOut) => {
     setConfirming(null);
@@ -43,7 +44,7 @@ export function Alerts() {
       .then(
         () => {
           toast("ok", t("alerts.resolved"));
-          load();
+          load(true);
         },
         (e) => toast("error", describeError(e, t).message),
       )
@@ -67,7 +68,7 @@ export function Alerts() {
         </ul>
       </nav>
       {error ? (
-        <Alert kind="error">{error} <Button small variant="secondary" onClick={load}>{t("common.retry")}</Button></Alert>
+        <Alert kind="error">{error} <Button small variant="secondary" onClick={() => load()}>{t("common.retry")}</Button></Alert>
       ) : alerts === null ? (
         <Loading label={t("common.loading")} />
       ) : alerts.length === 0 ? (

@@ -26,19 +26,22 @@ export function Audit() {
   const search = searchFromQuery(query);
   const key = queryOf(search);
   const invalid = auditSearchErrors(search);
-  const [page, setPage] = useState<AuditPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [apiFields, setApiFields] = useState<Record<string, string>>({});
+  // Each answer is kept with the search it answers: a new address never shows the last results.
+  const [answer, setAnswer] = useState<{ key: string; page?: AuditPage; error?: string; fields?: Record<string, string> } | null>(null);
+  const current = answer?.key === key ? answer : null;
+  const page = current?.page ?? null;
+  const error = current?.error ?? null;
+  const apiFields = current?.fields ?? {};
   const load = () => {
-    setPage(null);
-    setError(null);
-    setApiFields({});
+    setAnswer(null);
     if (Object.keys(invalid).length > 0) return;
-    unwrap(api.GET("/api/v1/admin/audit-events", { params: { query: apiQuery(search) } })).then(setPage, (e) => {
-      const shown = describeError(e, t);
-      setError(shown.message);
-      setApiFields(shown.fields);
-    });
+    unwrap(api.GET("/api/v1/admin/audit-events", { params: { query: apiQuery(search) } })).then(
+      (found) => setAnswer({ key, page: found }),
+      (e) => {
+        const shown = describeError(e, t);
+        setAnswer({ key, error: shown.message, fields: shown.fields });
+      },
+    );
   };
   useEffect(load, [key]);
   const onSubmit = (event: Event) => {
