@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chainless.platform.core.components import (
     Component,
@@ -11,6 +12,9 @@ from chainless.platform.core.components import (
     RoutePriority,
     Routes,
 )
+
+if TYPE_CHECKING:
+    from chainless.platform.core.services import Services
 
 
 class Chain(Component):
@@ -33,6 +37,12 @@ class Chain(Component):
         from chainless.chain.health import check_rpc
 
         return [("chain", check_rpc)]
+
+    def start(self, services: Services) -> None:
+        from chainless.chain.relay.volume import daily_volume
+        from chainless.platform.overview.service import register_relay_volume
+
+        register_relay_volume(services, daily_volume)  # the operators' overview counts with it
 
     def jobs(self) -> Sequence[JobFunction]:
         from chainless.chain.relay import tasks

@@ -28,6 +28,7 @@ from chainless.platform.core.components import Component, HealthCheck, Routes
 from chainless.platform.health.component import component as health
 from chainless.platform.mail.component import component as mail
 from chainless.platform.members.component import component as members
+from chainless.platform.overview.component import component as overview
 from chainless.platform.permissions_api.component import component as permissions_api
 from chainless.platform.qualifications.component import component as qualifications
 from chainless.platform.web.component import component as web
@@ -51,6 +52,7 @@ COMPONENTS: tuple[Component, ...] = (
     permissions_api,
     audit,
     alerts,
+    overview,
     deployer,
     members,
     mail,

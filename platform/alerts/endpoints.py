@@ -15,7 +15,7 @@ from chainless.platform.auth.principal import Principal
 from chainless.platform.core.bounded import Int64
 from chainless.platform.core.clock import utcnow
 from chainless.platform.core.deps import DbSession
-from chainless.platform.core.errors import Conflict, NotFound, problem_responses
+from chainless.platform.core.errors import Conflict, NotFound, Unprocessable, problem_responses
 from chainless.platform.core.permissions import Permission
 from chainless.platform.models import Alert
 
@@ -37,18 +37,25 @@ class AlertOut(BaseModel):
     resolved_at: datetime | None
 
 
-@router.get("", response_model=list[AlertOut], responses=problem_responses(401, 403))
+@router.get("", response_model=list[AlertOut], responses=problem_responses(401, 403, 422))
 def list_alerts(
     principal: Staff,
     session: DbSession,
     open_only: bool = True,
+    resolved_only: Annotated[
+        bool, Query(description="Only resolved alerts (give `open_only=false` with it)")
+    ] = False,
     min_level: Annotated[int, Query(ge=0, le=100)] = 0,
     kind: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[AlertOut]:
     statement = select(Alert).where(Alert.level >= min_level).order_by(Alert.id.desc()).limit(limit)
+    if open_only and resolved_only:
+        raise Unprocessable("open_only and resolved_only exclude each other", code="invalid_filter")
     if open_only:
         statement = statement.where(Alert.resolved_at.is_(None))
+    if resolved_only:
+        statement = statement.where(Alert.resolved_at.is_not(None))
     if kind:
         statement = statement.where(Alert.kind == kind)
     return [AlertOut.model_validate(a, from_attributes=True) for a in session.scalars(statement)]

@@ -52,3 +52,27 @@ def test_developers_cannot_see_alerts(client: Any, factory: Factory) -> None:
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     assert client.get("/api/v1/admin/alerts").status_code == 401
+
+
+def test_resolved_alerts_are_listed_apart(client: Any, services: Any, factory: Factory) -> None:
+    with services.transaction() as session:
+        done = raise_alert(session, kind="test.split", subject="a", summary="done")
+        raise_alert(session, kind="test.split", subject="b", summary="still open")
+        session.flush()
+        done_id = done.id
+    operator = factory.operator()
+    resolved = client.post(f"/api/v1/admin/alerts/{done_id}/resolve", headers=operator.headers)
+    assert resolved.status_code == 200
+    listed = client.get(
+        "/api/v1/admin/alerts",
+        headers=operator.headers,
+        params={"kind": "test.split", "open_only": "false", "resolved_only": "true"},
+    ).json()
+    assert [a["summary"] for a in listed] == ["done"]
+    both = client.get(
+        "/api/v1/admin/alerts",
+        headers=operator.headers,
+        params={"kind": "test.split", "resolved_only": "true"},
+    )
+    assert both.status_code == 422
+    assert both.json()["code"] == "invalid_filter"

@@ -251,6 +251,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Platform overview
+         * @description Apps by status, the review backlog and the relay's volume of the last 14 UTC days. Needs `app:read:any` (platform operators and devops).
+         */
+        get: operations["get_overview_api_v1_admin_overview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/qualifications": {
         parameters: {
             query?: never;
@@ -2434,6 +2454,32 @@ export interface components {
             tags?: string[] | null;
         };
         /**
+         * AppsByStatus
+         * @description How many apps are in each status (``AppStatus``: 0 development … 3 delisted).
+         */
+        AppsByStatus: {
+            /**
+             * Delisted
+             * @description status 3
+             */
+            delisted: number;
+            /**
+             * Development
+             * @description status 0
+             */
+            development: number;
+            /**
+             * In Review
+             * @description status 1
+             */
+            in_review: number;
+            /**
+             * Online
+             * @description status 2
+             */
+            online: number;
+        };
+        /**
          * AttemptOut
          * @description One signed transaction sent for the record's nonce.
          */
@@ -2530,6 +2576,16 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /** Backlog */
+        Backlog: {
+            /**
+             * Oldest Submitted At
+             * @description When the longest wait began
+             */
+            oldest_submitted_at: string | null;
+            /** Waiting */
+            waiting: number;
         };
         /** BearerTokenOut */
         BearerTokenOut: {
@@ -3216,6 +3272,17 @@ export interface components {
             /** Error Uri */
             error_uri?: string | null;
         };
+        /** OverviewOut */
+        OverviewOut: {
+            apps: components["schemas"]["AppsByStatus"];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            relay: components["schemas"]["RelayVolumeOut"];
+            review: components["schemas"]["ReviewBacklog"];
+        };
         /** PaymentIn */
         PaymentIn: {
             /** Enabled */
@@ -3668,6 +3735,38 @@ export interface components {
              * @example 1000000000000000000
              */
             value: string;
+         * RelayDayOut
+         * @description One UTC day of the relay: transactions accepted, by who pays the gas, and failures.
+         */
+        RelayDayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Failed
+             * @description Failed or dropped, of the day's transactions
+             */
+            failed: number;
+            /** Self Paid */
+            self_paid: number;
+            /** Sponsored */
+            sponsored: number;
+        };
+        /** RelayVolumeOut */
+        RelayVolumeOut: {
+            /**
+             * Days
+             * @description Oldest first, every day present (zeros too)
+             */
+            days: components["schemas"]["RelayDayOut"][];
+            /** Failed */
+            failed: number;
+            /** Self Paid */
+            self_paid: number;
+            /** Sponsored */
+            sponsored: number;
         };
         /** ReleaseEventOut */
         ReleaseEventOut: {
@@ -3790,6 +3889,11 @@ export interface components {
              * Format: email
              */
             email: string;
+        };
+        /** ReviewBacklog */
+        ReviewBacklog: {
+            apps: components["schemas"]["Backlog"];
+            qualifications: components["schemas"]["Backlog"];
         };
         /** ReviewIn */
         ReviewIn: {
@@ -4905,6 +5009,8 @@ export interface operations {
         parameters: {
             query?: {
                 open_only?: boolean;
+                /** @description Only resolved alerts (give `open_only=false` with it) */
+                resolved_only?: boolean;
                 min_level?: number;
                 kind?: string | null;
                 limit?: number;
@@ -5538,6 +5644,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    get_overview_api_v1_admin_overview_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewOut"];
                 };
             };
             /** @description Bad request */
