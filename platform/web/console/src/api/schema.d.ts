@@ -3638,6 +3638,26 @@ export interface components {
             password: string;
         };
         /**
+         * RelayDayOut
+         * @description One UTC day of the relay: transactions accepted, by who pays the gas, and failures.
+         */
+        RelayDayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Failed
+             * @description Failed or dropped, of the day's transactions
+             */
+            failed: number;
+            /** Self Paid */
+            self_paid: number;
+            /** Sponsored */
+            sponsored: number;
+        };
+        /**
          * RelayUsageOut
          * @description The gas budget (spec appendix: who pays gas) and the spend of the app so far.
          */
@@ -3667,6 +3687,20 @@ export interface components {
             /** Payment Service */
             payment_service: boolean;
             today: components["schemas"]["TodayUsage"];
+        };
+        /** RelayVolumeOut */
+        RelayVolumeOut: {
+            /**
+             * Days
+             * @description Oldest first, every day present (zeros too)
+             */
+            days: components["schemas"]["RelayDayOut"][];
+            /** Failed */
+            failed: number;
+            /** Self Paid */
+            self_paid: number;
+            /** Sponsored */
+            sponsored: number;
         };
         /**
          * RelayedTransactionItem
@@ -3735,38 +3769,6 @@ export interface components {
              * @example 1000000000000000000
              */
             value: string;
-         * RelayDayOut
-         * @description One UTC day of the relay: transactions accepted, by who pays the gas, and failures.
-         */
-        RelayDayOut: {
-            /**
-             * Day
-             * Format: date
-             */
-            day: string;
-            /**
-             * Failed
-             * @description Failed or dropped, of the day's transactions
-             */
-            failed: number;
-            /** Self Paid */
-            self_paid: number;
-            /** Sponsored */
-            sponsored: number;
-        };
-        /** RelayVolumeOut */
-        RelayVolumeOut: {
-            /**
-             * Days
-             * @description Oldest first, every day present (zeros too)
-             */
-            days: components["schemas"]["RelayDayOut"][];
-            /** Failed */
-            failed: number;
-            /** Self Paid */
-            self_paid: number;
-            /** Sponsored */
-            sponsored: number;
         };
         /** ReleaseEventOut */
         ReleaseEventOut: {
