@@ -1,4 +1,6 @@
-"""A developer deploys from the console, in Chromium, and manages the releases: connects the
+"""The developer's journey in Chromium, through the pages only: signs up, confirms the email,
+submits the qualification, which an operator approves in the operator console, creates the app and
+an API key; then deploys from the console and manages the releases: connects the
 fixture repository (public on the GitHub stand-in), deploys it and watches the live progress
 (the event stream) to the end while a worker runs the real pipeline (solc-js, slither, anvil,
 npm), sees the audit rating and the contracts' addresses, then on Releases starts a canary of a
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from chainless.chain.localnode import LocalChain
@@ -23,7 +26,7 @@ from chainless.platform.core.settings import ChainConfig, ChainEnvironment, Sett
 from tests.contracts.conftest import chain
 from tests.deployer.fixture_repo import MANIFEST, commit_change, git_repository
 from tests.deployer.github_standin import GitHubStandIn
-from tests.platform.console.test_developer_story import _signed_up_and_in
+from tests.factories import PASSWORD, Factory, last_email
 
 __all__ = ["chain"]
 pytestmark = pytest.mark.slow
@@ -104,6 +107,77 @@ def _deploy(page: Any, rollout: str) -> str:
     return str(page.url.rsplit("/", 1)[1])
 
 
+def _new_developer_with_an_app_and_a_key(
+    page: Any, browser: Any, base: str, services: Services, email: str
+) -> str:
+    """The journey's start, through the pages only: sign up, confirm with the mailed link, sign
+    in, submit the qualification, which an operator approves in the operator console, create
+    the app and its API key. The app's id."""
+    page.goto(f"{base}/console/sign-up")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Display name").fill("Mei")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text(f"We sent a confirmation link to {email}").wait_for()
+    link = re.search(
+        r"https?://\S+/console/verify-email\?token=[\w-]+", last_email(services, email).body
+    )
+    assert link, "the confirmation mail carries the console link"
+    page.goto(link.group(0))
+    page.get_by_text(f"Your email {email} is confirmed").wait_for()
+    page.goto(f"{base}/console/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/console/apps")
+
+    page.get_by_role("link", name="Developer qualification").click()
+    form = page.get_by_role("form", name="Submit your qualification")
+    form.get_by_label("Organization name").fill("Mei Works")
+    form.get_by_label("Registration number").fill("91310115")
+    form.get_by_label("Country").fill("CN")
+    form.get_by_label("Contact name").fill("Mei")
+    form.get_by_role("button", name="Submit").click()
+    page.get_by_text("Waiting for review").wait_for()
+
+    operator = Factory(httpx.Client(base_url=base, timeout=30), services).operator()
+    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    review = desk.new_page()
+    review.set_default_timeout(15_000)
+    review.goto(f"{base}/console/sign-in")
+    review.get_by_label("Email").fill(operator.email)
+    review.get_by_label("Password").fill(operator.password)
+    review.get_by_role("button", name="Sign in").click()
+    review.locator("ul.hub").get_by_role("link", name="Developer qualifications").click()
+    review.get_by_role("button", name="Review: Mei Works").click()
+    region = review.get_by_role("region", name="Qualification of Mei Works")
+    region.get_by_role("button", name="Approve").click()
+    review.get_by_text("The qualification of Mei Works is approved.").first.wait_for()
+    desk.close()
+    page.reload()
+    page.get_by_text("Approved", exact=True).wait_for()
+
+    page.goto(f"{base}/console/apps")
+    form = page.get_by_role("form", name="Create a mini-program")
+    form.get_by_label("Name").fill("Greeter")
+    form.get_by_label("Redirect URIs").fill("https://greeter.example/cb")
+    form.get_by_role("button", name="Create").click()
+    page.get_by_text("Greeter is created.").wait_for()
+    page.get_by_role("row").filter(has_text="Greeter").get_by_role("link", name="Greeter").click()
+    page.wait_for_url(re.compile(r"/console/apps/\w+$"))
+    app_id = str(page.url.rsplit("/", 1)[1])
+
+    page.get_by_role("navigation", name="Mini-program sections").get_by_role(
+        "link", name="API keys"
+    ).click()
+    form = page.get_by_role("form", name="Create an API key")
+    form.get_by_label("Name").fill("deploy-bot")
+    form.get_by_role("checkbox", name="deploy:write").check()
+    form.get_by_role("button", name="Create key").click()
+    page.get_by_text("you will not see it again").wait_for()
+    return app_id
+
+
 def test_connect_deploy_watch_then_canary_promote_and_roll_back(
     live_server: str,
     browser: Any,
@@ -119,14 +193,9 @@ def test_connect_deploy_watch_then_canary_promote_and_roll_back(
     page = context.new_page()
     page.set_default_timeout(15_000)
     api = context.request
-    csrf = _signed_up_and_in(api, live_server, live_services, "mei-deploys@example.com")
-    created = api.post(
-        f"{live_server}/api/v1/apps",
-        data={"name": "Greeter", "redirect_uris": ["https://greeter.example/cb"]},
-        headers={"X-CSRF-Token": csrf},
+    app_id = _new_developer_with_an_app_and_a_key(
+        page, browser, live_server, live_services, "mei-deploys@example.com"
     )
-    assert created.status == 201, created.text()
-    app_id = created.json()["app_id"]
 
     # connect the repository: a URL the platform does not take is refused at the field
     page.goto(f"{live_server}/console/apps/{app_id}")
