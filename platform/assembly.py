@@ -31,6 +31,7 @@ from chainless.platform.members.component import component as members
 from chainless.platform.permissions_api.component import component as permissions_api
 from chainless.platform.qualifications.component import component as qualifications
 from chainless.platform.web.component import component as web
+from chainless.sandbox.component import component as sandbox
 
 if TYPE_CHECKING:
     import typer
@@ -55,6 +56,7 @@ COMPONENTS: tuple[Component, ...] = (
     members,
     mail,
     web,
+    sandbox,
 )
 
 
