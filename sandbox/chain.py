@@ -8,9 +8,13 @@ forwarder is deployed from the first account, as ``chainless run`` does, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from chainless.chain.localnode import DEFAULT_CHAIN_ID, LocalChain
+
+if TYPE_CHECKING:
+    from chainless.chain.contracts import CompiledContract
 
 TEST_ACCOUNTS = 10
 
@@ -19,6 +23,8 @@ TEST_ACCOUNTS = 10
 class SandboxChain:
     node: LocalChain
     forwarder: str | None
+    # the platform's contracts as compiled for the forwarder (their ABIs decode transactions)
+    contracts: dict[str, CompiledContract] = field(default_factory=dict)
 
     @property
     def rpc_url(self) -> str:
@@ -39,13 +45,16 @@ class SandboxChain:
 def start_chain(chain_id: int = DEFAULT_CHAIN_ID) -> SandboxChain:
     from web3 import Web3
 
-    from chainless.chain.embedded import deploy_forwarder
+    from chainless.chain.contracts import compile_contracts, deploy
+    from chainless.chain.embedded import FORWARDER
 
     node = LocalChain(chain_id=chain_id, accounts=TEST_ACCOUNTS, die_with_parent=True)
     node.start()
     try:
-        forwarder = deploy_forwarder(Web3(Web3.HTTPProvider(node.rpc_url)), node.accounts[0])
+        contracts = compile_contracts()  # once: a cache hit still asks solc-js its version
+        w3 = Web3(Web3.HTTPProvider(node.rpc_url))
+        forwarder = deploy(w3, FORWARDER, sender=node.accounts[0].address, contracts=contracts)
     except BaseException:
         node.stop()
         raise
-    return SandboxChain(node=node, forwarder=forwarder)
+    return SandboxChain(node=node, forwarder=forwarder, contracts=contracts)

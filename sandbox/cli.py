@@ -114,7 +114,7 @@ def _assemble(
     host_port = sockets[0].getsockname()[1]
     app_url = resolved.url or f"http://127.0.0.1:{sockets[1].getsockname()[1]}/"
     book = AbiBook()
-    platform_abis(book, chain.forwarder)
+    platform_abis(book, chain.contracts, chain.forwarder)
     if resolved.folder is not None:
         for name in project_abis(book, resolved.folder):
             console.print(f"[yellow]abi/{name} is not an ABI (skipped)[/yellow]", highlight=False)

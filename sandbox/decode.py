@@ -14,10 +14,13 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_abi import decode as abi_decode
 from eth_utils import abi_to_signature, function_abi_to_4byte_selector, to_checksum_address
+
+if TYPE_CHECKING:
+    from chainless.chain.contracts import CompiledContract
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +103,11 @@ def _show(value: Any) -> Any:
     return value
 
 
-def platform_abis(book: AbiBook, forwarder: str | None) -> None:
-    """The platform's contracts (already compiled for the forwarder's deployment: cached)."""
-    from chainless.chain.contracts import compile_contracts
-
-    for name, compiled in sorted(compile_contracts().items()):
+def platform_abis(
+    book: AbiBook, contracts: Mapping[str, CompiledContract], forwarder: str | None
+) -> None:
+    """The platform's contracts, as compiled for the forwarder's deployment."""
+    for name, compiled in sorted(contracts.items()):
         book.add(name, compiled.abi, forwarder if name == "ChainlessForwarder" else None)
 
 

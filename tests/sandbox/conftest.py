@@ -45,7 +45,7 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             env={**os.environ, "COLUMNS": "200"},
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # anvil, the compile cache, the forwarder
     while True:
         assert process.poll() is None, log.read_text()
         try:

@@ -51,7 +51,7 @@ def test_connect_switch_transfer_reject_and_the_log(
     expect(app.locator("#balance")).to_contain_text("ETH")
 
     # switch account in the wallet: the app follows
-    page.get_by_label("Account").select_option(ACCOUNT_1)
+    page.get_by_label("Account", exact=True).select_option(ACCOUNT_1)
     app.get_by_text(ACCOUNT_1).wait_for()
 
     # a transfer, approved in the dialog that shows it decoded
