@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -77,10 +77,8 @@ def sandbox(
         app, state = _assemble(resolved, sockets, chain, app_id, initial_rules)
         _print_table(state, sockets[0].getsockname()[1], chain.rpc_url)
         config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
-        try:
+        with suppress(KeyboardInterrupt):
             uvicorn.Server(config).run(sockets=sockets)
-        except KeyboardInterrupt:
-            pass
 
 
 def _listen(port: int, what: str) -> socket.socket:

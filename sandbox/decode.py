@@ -40,17 +40,20 @@ class AbiBook:
     functions: dict[str, KnownFunction] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
 
-    def add(self, contract: str, abi: Iterable[Mapping[str, Any]], address: str | None = None) -> None:
+    def add(
+        self, contract: str, abi: Iterable[Mapping[str, Any]], address: str | None = None
+    ) -> None:
         for entry in abi:
             if entry.get("type") != "function":
                 continue
-            selector = "0x" + function_abi_to_4byte_selector(dict(entry)).hex()
+            function_abi: Any = dict(entry)  # eth_utils types ABIs as TypedDicts
+            selector = "0x" + function_abi_to_4byte_selector(function_abi).hex()
             self.functions.setdefault(
                 selector,
                 KnownFunction(
                     contract=contract,
                     name=str(entry["name"]),
-                    signature=abi_to_signature(dict(entry)),
+                    signature=abi_to_signature(function_abi),
                     inputs=tuple(entry.get("inputs", ())),
                 ),
             )
@@ -67,7 +70,7 @@ class AbiBook:
         types = [_canonical_type(item) for item in function.inputs]
         try:
             values = abi_decode(types, bytes.fromhex(data[10:]))
-        except Exception:  # noqa: BLE001 - calldata that does not fit the ABI: show it raw
+        except Exception:  # calldata that does not fit the ABI: shown raw, not guessed
             return None
         return {
             "contract": function.contract,

@@ -37,7 +37,10 @@ class Rules:
     methods: dict[str, Decision] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"default": self.default.value, "methods": {k: v.value for k, v in self.methods.items()}}
+        return {
+            "default": self.default.value,
+            "methods": {k: v.value for k, v in self.methods.items()},
+        }
 
     def decide(self, bridge_method: str, contract_method: str | None = None) -> Decision:
         if contract_method is not None and contract_method in self.methods:

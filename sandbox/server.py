@@ -27,7 +27,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -191,7 +191,7 @@ def host_app(state: SandboxState) -> Starlette:
             )
         return Response(answer.content, media_type="application/json")
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/", page),
         Route("/api/config", config),
         Route("/api/rules", rules, methods=["GET", "PUT"]),
@@ -218,7 +218,7 @@ async def transaction_preview(
     tx: Mapping[str, Any],
     node: Callable[[str, list[Any]], Awaitable[Any]],
 ) -> dict[str, Any]:
-    """The dialog's facts: target and its name, value, decoded method, gas × fee."""
+    """The dialog's facts: target and its name, value, decoded method, gas times fee."""
     to = str(tx.get("to") or "")
     data = str(tx.get("data") or tx.get("input") or "0x")
     call = {k: tx[k] for k in ("from", "to", "value", "data") if tx.get(k) is not None}
@@ -232,12 +232,20 @@ async def transaction_preview(
         "gasError": None,
     }
     try:
-        gas = int(str(tx["gas"]), 16) if tx.get("gas") else int(await node("eth_estimateGas", [call]), 16)
+        gas = (
+            int(str(tx["gas"]), 16)
+            if tx.get("gas")
+            else int(await node("eth_estimateGas", [call]), 16)
+        )
         result["gas"] = str(gas)
     except NodeError as error:
         result["gasError"] = str(error)
         gas = 0
-    fee = int(str(tx["maxFeePerGas"]), 16) if tx.get("maxFeePerGas") else int(await node("eth_gasPrice", []), 16)
+    fee = (
+        int(str(tx["maxFeePerGas"]), 16)
+        if tx.get("maxFeePerGas")
+        else int(await node("eth_gasPrice", []), 16)
+    )
     result["feePerGas"] = str(fee)
     result["fee"] = str(gas * fee)
     return result
@@ -249,7 +257,9 @@ def app_files(state: SandboxState) -> ASGIApp:
 
     async def sdk(_request: Request) -> Response:
         if not state.sdk_iife.is_file():
-            return Response("// the SDK is not built: run make setup\n", 503, media_type="text/javascript")
+            return Response(
+                "// the SDK is not built: run make setup\n", 503, media_type="text/javascript"
+            )
         return FileResponse(state.sdk_iife, media_type="text/javascript")
 
     files = Starlette(
@@ -287,6 +297,6 @@ class ByPort:
             first = next(iter(self.apps.values()))
             await first(scope, receive, send)  # the host app holds the only lifespan
             return
-        server = scope.get("server") or (None, None)
-        app = self.apps.get(server[1]) or next(iter(self.apps.values()))
+        server = scope.get("server") or ("", 0)
+        app = self.apps.get(int(server[1] or 0)) or next(iter(self.apps.values()))
         await app(scope, receive, send)

@@ -61,7 +61,7 @@ def test_connect_switch_transfer_reject_and_the_log(
     dialog = page.get_by_role("dialog", name="Send transaction")
     dialog.wait_for()
     dialog.get_by_text("plain transfer (no data)").wait_for()
-    dialog.get_by_text(re.compile(r"21,000 gas × .* gwei = ")).wait_for()
+    dialog.get_by_text(re.compile(r"21,000 gas \u00d7 .* gwei = ")).wait_for()
     assert "0.5 ETH" in dialog.inner_text()
     assert ACCOUNT_2 in dialog.inner_text()
     _shoot(page.locator(".phone"), screenshots, "transaction-dialog")
@@ -120,7 +120,10 @@ def test_rules_from_the_query_and_the_http_api(sandbox_url: str, browser: Any) -
     app.get_by_text(re.compile("Error 4001: the user rejected")).wait_for()
     assert page.get_by_role("dialog").count() == 0
     # headless CI changes them over HTTP; the next dialog follows
-    answer = httpx.put(f"{sandbox_url}/api/rules", json={"default": "manual", "methods": {"eth_requestAccounts": "approve"}})
+    answer = httpx.put(
+        f"{sandbox_url}/api/rules",
+        json={"default": "manual", "methods": {"eth_requestAccounts": "approve"}},
+    )
     assert answer.status_code == 200, answer.text
     app.get_by_role("button", name="Connect").click()
     app.get_by_text("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").wait_for()

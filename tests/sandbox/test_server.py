@@ -117,7 +117,9 @@ def test_rules_that_are_refused(body: Any, message: str) -> None:
 def test_the_rules_api(folder: Path) -> None:
     with TestClient(host_app(state(folder))) as client:
         assert client.get("/api/rules").json() == {"default": "manual", "methods": {}}
-        saved = client.put("/api/rules", json={"default": "reject", "methods": {"transfer": "approve"}})
+        saved = client.put(
+            "/api/rules", json={"default": "reject", "methods": {"transfer": "approve"}}
+        )
         assert saved.json() == {"default": "reject", "methods": {"transfer": "approve"}}
         refused = client.put("/api/rules", json="transfer:perhaps")
         assert refused.status_code == 422
@@ -138,10 +140,17 @@ def test_the_config_names_the_app_and_its_own_origin(folder: Path) -> None:
 
 def test_the_node_is_asked_only_for_the_bridge_methods(folder: Path) -> None:
     with TestClient(host_app(state(folder))) as client:
-        refused = client.post("/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "anvil_setBalance", "params": []})
-        assert refused.json()["error"] == {"code": -32601, "message": "anvil_setBalance is not offered"}
+        refused = client.post(
+            "/rpc", json={"jsonrpc": "2.0", "id": 1, "method": "anvil_setBalance", "params": []}
+        )
+        assert refused.json()["error"] == {
+            "code": -32601,
+            "message": "anvil_setBalance is not offered",
+        }
         assert client.post("/rpc", json=[1]).json()["error"]["code"] == -32600
-        down = client.post("/rpc", json={"jsonrpc": "2.0", "id": 2, "method": "eth_blockNumber", "params": []})
+        down = client.post(
+            "/rpc", json={"jsonrpc": "2.0", "id": 2, "method": "eth_blockNumber", "params": []}
+        )
         assert down.json()["error"]["code"] == 4900  # the chain is not there: disconnected
 
 
@@ -192,5 +201,9 @@ def test_the_preview_multiplies_the_gas_estimate_by_the_fee(folder: Path) -> Non
     preview = asyncio.run(transaction_preview(state(folder), tx, node))
     assert preview["toName"] == "Token"
     assert preview["method"]["name"] == "transfer"
-    assert (preview["gas"], preview["feePerGas"], preview["fee"]) == ("51000", str(2 * 10**9), str(51_000 * 2 * 10**9))
+    assert (preview["gas"], preview["feePerGas"], preview["fee"]) == (
+        "51000",
+        str(2 * 10**9),
+        str(51_000 * 2 * 10**9),
+    )
     assert asked == ["eth_estimateGas", "eth_gasPrice"]

@@ -76,7 +76,8 @@ export function renderTransactions(list: HTMLElement, transactions: TransactionR
   const rows = [...transactions].reverse().map((record) => {
     const receipt = record.receipt;
     const status = !receipt ? "pending" : receipt.status === "0x1" ? "success" : "reverted";
-    const method = record.preview?.method?.name ?? (record.tx.data && record.tx.data !== "0x" ? "(unknown method)" : "transfer");
+    const method = record.preview?.method?.name ?? (record.tx.data && record.tx.data !== "0x" ? "(unknown method)" : "ETH transfer");
+    const paid = receipt?.effectiveGasPrice ? formatEth(BigInt(receipt.gasUsed) * BigInt(receipt.effectiveGasPrice), 8) : "…";
     return h(
       "tr",
       { class: status },
@@ -87,6 +88,7 @@ export function renderTransactions(list: HTMLElement, transactions: TransactionR
       h("td", {}, h("span", { class: `status ${status}` }, status)),
       h("td", { class: "num" }, receipt ? String(BigInt(receipt.blockNumber)) : "…"),
       h("td", { class: "num" }, receipt ? BigInt(receipt.gasUsed).toLocaleString("en") : "…"),
+      h("td", { class: "num" }, paid),
     );
   });
   list.replaceChildren(
@@ -96,7 +98,7 @@ export function renderTransactions(list: HTMLElement, transactions: TransactionR
       h(
         "thead",
         {},
-        h("tr", {}, h("th", {}, "Hash"), h("th", {}, "Method"), h("th", {}, "To"), h("th", { class: "num" }, "Value"), h("th", {}, "Status"), h("th", { class: "num" }, "Block"), h("th", { class: "num" }, "Gas used")),
+        h("tr", {}, h("th", {}, "Hash"), h("th", {}, "Method"), h("th", {}, "To"), h("th", { class: "num" }, "Value"), h("th", {}, "Status"), h("th", { class: "num" }, "Block"), h("th", { class: "num" }, "Gas used"), h("th", { class: "num" }, "Fee paid")),
       ),
       h("tbody", {}, ...rows),
     ),
