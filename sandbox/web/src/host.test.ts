@@ -54,10 +54,10 @@ describe("the bridge host", () => {
   });
 
   it("refuses another major version, then every request of that page, with 4801", async () => {
-    const { call, bridge } = host();
+    const { call } = host();
     expect((await call("chainless_handshake", { protocol: "2.0" })).error).toMatchObject({ code: 4801, data: { supported: ["1.0"] } });
     expect((await call("eth_chainId")).error?.code).toBe(4801);
-    bridge.reset();
+    await call("chainless_handshake", { protocol: "1.1" }); // the next page speaks 1.x
     expect((await call("eth_chainId")).result).toBe("0x7a69");
   });
 
@@ -68,6 +68,8 @@ describe("the bridge host", () => {
     expect(posted.some((m) => m.method === "chainless_ack")).toBe(true);
     expect(posted.some((m) => m.method === "chainless_event" && (m.params as { type: string }).type === "connect")).toBe(true);
     expect((await call("eth_accounts")).result).toEqual([A]);
+    await call("chainless_handshake", { protocol: "1.0" }); // a new page: not connected
+    expect((await call("eth_accounts")).result).toEqual([]);
   });
 
   it("answers a rejected dialog with 4001 and a foreign sender with 4100", async () => {

@@ -107,7 +107,11 @@ export class BridgeHost {
 
   constructor(private readonly deps: HostDeps) {}
 
-  /** A new page in the frame (navigation, reload): nothing is connected any more. */
+  /**
+   * A new page in the frame: nothing is connected any more. Called by every handshake (the
+   * SDK's first request of a page); the frame's `load` event comes too late for that, after the
+   * page's scripts may have connected already.
+   */
   reset(): void {
     this.connected = false;
     this.incompatible = false;
@@ -175,6 +179,7 @@ export class BridgeHost {
   }
 
   private handshake(params: unknown): unknown {
+    this.reset();
     const asked = (params as { protocol?: unknown } | undefined)?.protocol;
     if (majorOf(asked) !== PROTOCOL_MAJOR) {
       this.incompatible = true;

@@ -72,7 +72,6 @@ async function main(): Promise<void> {
     }
     void host.handle(request);
   });
-  frame.addEventListener("load", () => host.reset());
   frame.src = config.appUrl;
 
   const select = byId<HTMLSelectElement>("account-select");
