@@ -77,6 +77,13 @@ def test_connect_switch_transfer_reject_and_the_log(
     app.get_by_text(re.compile("Error 4001: the user rejected")).wait_for()
     assert page.get_by_role("dialog").count() == 0
 
+    # a message to sign, shown as text
+    app.get_by_role("button", name="Sign").click()
+    dialog = page.get_by_role("dialog", name="Sign message")
+    dialog.get_by_text("Hello from the sandbox").wait_for()
+    dialog.get_by_role("button", name="Approve").click()
+    app.get_by_text(re.compile(r"Signed: 0x[0-9a-f]{130}$")).wait_for()
+
     # rules: a bad one is refused in words; "approve all" answers without a dialog
     _tab(page, "Rules")
     page.get_by_label("By method").fill("transfer:maybe")
@@ -97,7 +104,12 @@ def test_connect_switch_transfer_reject_and_the_log(
     # the bridge log lists the calls, with the rejection's code
     _tab(page, "Bridge log")
     log = page.locator("#log-list")
-    for method in ("chainless_handshake", "eth_requestAccounts", "eth_sendTransaction"):
+    for method in (
+        "chainless_handshake",
+        "eth_requestAccounts",
+        "eth_sendTransaction",
+        "personal_sign",
+    ):
         log.get_by_text(method).first.wait_for()
     log.get_by_text("error 4001: the user rejected the transaction").wait_for()
     assert re.search(r"\d+\.\d ms", log.inner_text())

@@ -32,6 +32,7 @@ async function showAccount(address) {
   $("account").textContent = address;
   $("account-box").hidden = false;
   $("transfer").hidden = false;
+  $("signing").hidden = false;
   $("connect").hidden = true;
   const [balance, chainId] = await Promise.all([
     provider.request({ method: "eth_getBalance", params: [address, "latest"] }),
@@ -82,8 +83,22 @@ $("transfer").addEventListener("submit", async (event) => {
   }
 });
 
+$("sign").addEventListener("click", async () => {
+  const text = "Hello from the sandbox";
+  const hex = "0x" + [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  say("Waiting for your signature in the wallet…");
+  try {
+    const signature = await provider.request({ method: "personal_sign", params: [hex, account] });
+    say(`Signed: ${signature}`, "ok");
+  } catch (error) {
+    say(explain(error), "error");
+  }
+});
+
 sdk.on("accountsChanged", (accounts) => {
-  if (accounts[0]) void showAccount(accounts[0]).then(() => say(`The wallet switched to ${accounts[0].slice(0, 8)}…`));
+  if (!accounts[0]) return;
+  say(`The wallet switched to ${accounts[0].slice(0, 8)}…`);
+  void showAccount(accounts[0]);
 });
 
 sdk.isInWallet().then((inWallet) => {
