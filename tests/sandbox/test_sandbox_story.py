@@ -81,8 +81,27 @@ def test_connect_switch_transfer_reject_and_the_log(
     app.get_by_role("button", name="Sign").click()
     dialog = page.get_by_role("dialog", name="Sign message")
     dialog.get_by_text("Hello from the sandbox").wait_for()
+    _shoot(page.locator(".phone"), screenshots, "sign-dialog")
     dialog.get_by_role("button", name="Approve").click()
     app.get_by_text(re.compile(r"Signed: 0x[0-9a-f]{130}$")).wait_for()
+
+    # a contract call the sandbox has the ABI of (the platform forwarder): decoded in the dialog
+    forwarder = httpx.get(f"{sandbox_url}/api/config").json()["forwarder"]
+    frame = page.frame(url=httpx.get(f"{sandbox_url}/api/config").json()["appUrl"])
+    assert frame is not None
+    nonces = "0x7ecebe00" + ACCOUNT_1[2:].lower().rjust(64, "0")
+    frame.evaluate(
+        """([to, data]) => { window.answered = provider.request({ method: "eth_sendTransaction",
+             params: [{ from: account, to, data }] }).catch((error) => error.code); }""",
+        [forwarder, nonces],
+    )
+    dialog = page.get_by_role("dialog", name="Send transaction")
+    dialog.get_by_text("nonces(address)").wait_for()
+    dialog.get_by_text("ChainlessForwarder").wait_for()
+    assert ACCOUNT_1 in dialog.inner_text()  # the decoded argument
+    _shoot(page.locator(".phone"), screenshots, "decoded-dialog")
+    dialog.get_by_role("button", name="Reject").click()
+    assert frame.evaluate("() => window.answered") == 4001
 
     # rules: a bad one is refused in words; "approve all" answers without a dialog
     _tab(page, "Rules")
@@ -111,7 +130,7 @@ def test_connect_switch_transfer_reject_and_the_log(
         "personal_sign",
     ):
         log.get_by_text(method).first.wait_for()
-    log.get_by_text("error 4001: the user rejected the transaction").wait_for()
+    log.get_by_text("error 4001: the user rejected the transaction").first.wait_for()
     assert re.search(r"\d+\.\d ms", log.inner_text())
     _shoot(page, screenshots, "bridge-log-1280")
 
