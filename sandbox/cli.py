@@ -59,6 +59,8 @@ def sandbox(
     except (ProjectError, RulesError) as error:
         console.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None
+    for warning in resolved.warnings:
+        console.print(f"[yellow]{warning}[/yellow]", highlight=False)
     sockets = [_listen(port, "the sandbox")]
     if resolved.folder is not None:
         sockets.append(_listen(app_port, "the app"))

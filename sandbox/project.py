@@ -27,6 +27,8 @@ class Project:
 
     folder: Path | None = None
     url: str | None = None
+    # what may keep the page out of the frame (said at start, the sandbox still runs)
+    warnings: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -43,7 +45,8 @@ class Project:
 def resolve_project(argument: str, timeout: float = 3.0) -> Project:
     """The project named on the command line, or :class:`ProjectError` saying what is wrong."""
     if argument.startswith(("http://", "https://")):
-        return Project(url=check_url(argument, timeout))
+        url, warnings = check_url(argument, timeout)
+        return Project(url=url, warnings=warnings)
     if "://" in argument:
         raise ProjectError(f"{argument}: only http:// and https:// URLs can be framed")
     return Project(folder=check_folder(Path(argument)))
@@ -66,13 +69,13 @@ def check_folder(path: Path) -> Path:
     return folder
 
 
-def check_url(url: str, timeout: float) -> str:
+def check_url(url: str, timeout: float) -> tuple[str, tuple[str, ...]]:
     parts = urlsplit(url)
     if not parts.hostname:
         raise ProjectError(f"{url}: not a URL with a host")
     try:
         with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-            client.get(url)
+            response = client.get(url)
     except httpx.TimeoutException:
         raise ProjectError(
             f"{url} did not answer within {timeout:g} s: is your dev server running?"
@@ -82,4 +85,21 @@ def check_url(url: str, timeout: float) -> str:
             f"nothing answers at {url} ({type(error).__name__}): start your dev server first, "
             "or pass a folder of built files"
         ) from None
-    return url
+    return url, framing_warnings(url, response.headers)
+
+
+def framing_warnings(url: str, headers: httpx.Headers) -> tuple[str, ...]:
+    """Headers that stop a browser from showing the page in the sandbox's frame."""
+    warnings = []
+    if headers.get("x-frame-options"):
+        warnings.append(
+            f"{url} answers with X-Frame-Options: {headers['x-frame-options']}; the browser "
+            "will not show it in the sandbox's frame (drop the header in development)"
+        )
+    policy = headers.get("content-security-policy", "")
+    if "frame-ancestors" in policy:
+        warnings.append(
+            f"{url} limits who may frame it (CSP frame-ancestors): allow "
+            "http://127.0.0.1:<sandbox port> in development"
+        )
+    return tuple(warnings)

@@ -87,6 +87,28 @@ def test_urls_that_cannot_be_framed() -> None:
         resolve_project("ftp://example.com/")
 
 
+def test_a_url_that_answers_and_what_keeps_it_out_of_a_frame() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from tests.live_server import served_in_thread
+
+    async def open_page(_request: Any) -> PlainTextResponse:
+        return PlainTextResponse("app")
+
+    async def closed_page(_request: Any) -> PlainTextResponse:
+        headers = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
+        return PlainTextResponse("app", headers=headers)
+
+    dev_server = Starlette(routes=[Route("/", open_page), Route("/closed", closed_page)])
+    with served_in_thread(dev_server) as base:
+        assert resolve_project(f"{base}/") == Project(url=f"{base}/")
+        warnings = resolve_project(f"{base}/closed").warnings
+    assert "X-Frame-Options: DENY" in warnings[0]
+    assert "frame-ancestors" in warnings[1]
+
+
 def test_rules_in_the_short_form_and_as_json() -> None:
     rules = parse_rules("approve, personal_sign:reject ,transfer:manual")
     assert rules.default is Decision.APPROVE
