@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from chainless.chain.localnode import rpc_available
 from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,4 +66,8 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-        assert "sandbox stopped" in log.read_text(), log.read_text()
+        output = log.read_text()
+        assert "sandbox stopped" in output, output
+        chain = re.search(r"(http://127\.0\.0\.1:\d+) \(anvil", output)
+        assert chain, output
+        assert rpc_available(chain.group(1), timeout=1) is None  # its anvil went with it
