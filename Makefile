@@ -17,9 +17,16 @@ CONSOLE_STAMP := $(CONSOLE)/node_modules/.installed
 CONSOLE_BUILT := platform/web/console_dist/index.html
 CONSOLE_SOURCES := $(shell find $(CONSOLE)/src -type f 2>/dev/null) $(CONSOLE)/index.html $(CONSOLE)/vite.config.ts $(CONSOLE)/tsconfig.json
 
+SANDBOX_WEB := sandbox/web
+SANDBOX_WEB_STAMP := $(SANDBOX_WEB)/node_modules/.installed
+SANDBOX_WEB_BUILT := $(SANDBOX_WEB)/dist/index.html
+SANDBOX_WEB_SOURCES := $(shell find $(SANDBOX_WEB)/src $(SANDBOX_WEB)/scripts -type f 2>/dev/null) $(SANDBOX_WEB)/tsconfig.json
+PROJECT ?= sandbox/examples/wallet-basics
+SANDBOX_PORT ?= 8700
+
 export CHAINLESS_TOOLCHAIN_DIR := $(CURDIR)/toolchain
 
-.PHONY: help setup console-client run test test-sdk-js test-console test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
+.PHONY: help setup console-client run sandbox test test-sdk-js test-console test-sandbox-web test-postgres test-sqlite lint typecheck services browser lock migrate-check bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -46,13 +53,23 @@ $(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
 $(CONSOLE_BUILT): $(CONSOLE_STAMP) $(CONSOLE_SOURCES)
 	cd $(CONSOLE) && npm run --silent build
 
-setup: $(STAMP) $(NODE_STAMP) $(SDK_JS_STAMP) $(CONSOLE_BUILT) ## Create the venv, install the pinned Python and node tools, build the console
+$(SANDBOX_WEB_STAMP): $(SANDBOX_WEB)/package.json $(SANDBOX_WEB)/package-lock.json
+	cd $(SANDBOX_WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(SANDBOX_WEB_BUILT): $(SANDBOX_WEB_STAMP) $(SANDBOX_WEB_SOURCES)
+	cd $(SANDBOX_WEB) && npm run --silent build
+
+setup: $(STAMP) $(NODE_STAMP) $(SDK_JS_STAMP) $(CONSOLE_BUILT) $(SANDBOX_WEB_BUILT) ## Create the venv, install the pinned Python and node tools, build the console and the sandbox page
 
 console-client: $(STAMP) $(CONSOLE_STAMP) ## Regenerate the console's typed API client from the OpenAPI
 	$(BIN)/python scripts/console_openapi.py --schema $(CONSOLE)/src/api/schema.d.ts
 
 run: setup ## Run the platform on its embedded default (SQLite, local anvil, local CDN); PORT=8000
 	$(BIN)/chainless run --port $(PORT)
+
+sandbox: setup ## The wallet sandbox for a project folder or URL: PROJECT=path/or/url (default: the example), SANDBOX_PORT=8700
+	$(BIN)/chainless sandbox "$(PROJECT)" --port $(SANDBOX_PORT)
 
 services: ## Make sure PostgreSQL and Redis are running (start them if not)
 	@bash scripts/ensure-services.sh
@@ -63,12 +80,16 @@ browser: ## Make sure Chromium is installed for the page tests (Debian's package
 test: setup services browser ## Install everything and run the whole suite on PostgreSQL + Redis, then the portable part on SQLite
 	$(MAKE) --no-print-directory test-sdk-js
 	$(MAKE) --no-print-directory test-console
+	$(MAKE) --no-print-directory test-sandbox-web
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	CHAINLESS_TEST_DATABASE=sqlite $(BIN)/python -m pytest -m portable -n 2 --dist loadfile
 	$(MAKE) --no-print-directory migrate-check
 
 test-console: $(CONSOLE_BUILT) ## The console's front-end unit tests (vitest)
 	cd $(CONSOLE) && npx vitest run
+
+test-sandbox-web: $(SANDBOX_WEB_BUILT) ## The sandbox page's front-end checks: tsc --strict, vitest
+	cd $(SANDBOX_WEB) && npm run --silent typecheck && npx vitest run
 
 test-sdk-js: $(SDK_JS_STAMP) ## The JavaScript SDK: tsc --strict, vitest, the bundle-size budget, the test pages' types
 	cd sdk-js && npm run --silent typecheck && npm test && npm run --silent size
@@ -100,4 +121,4 @@ bench: setup services browser ## Run the benchmarks (figures go to docs/BENCHMAR
 	$(BIN)/python -m bench.sdk_bridge
 
 clean: ## Remove the venv, node tools and local data
-	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist data .typecheck
+	rm -rf $(VENV) toolchain/node_modules $(CONSOLE)/node_modules platform/web/console_dist $(SANDBOX_WEB)/node_modules $(SANDBOX_WEB)/dist data .typecheck

@@ -32,6 +32,7 @@ from chainless.platform.overview.component import component as overview
 from chainless.platform.permissions_api.component import component as permissions_api
 from chainless.platform.qualifications.component import component as qualifications
 from chainless.platform.web.component import component as web
+from chainless.sandbox.component import component as sandbox
 
 if TYPE_CHECKING:
     import typer
@@ -57,6 +58,7 @@ COMPONENTS: tuple[Component, ...] = (
     members,
     mail,
     web,
+    sandbox,
 )
 
 
