@@ -202,3 +202,9 @@ def review_queue(session: Session, *, limit: int, offset: int) -> list[QueueEntr
         .offset(offset)
     ).all()
     return [QueueEntry(app, app_version, email) for app, app_version, email in rows]
+
+
+def online_app_ids(session: Session) -> list[str]:
+    """The apps listed now (status online), for the catalog's refresh."""
+    statement = select(MiniProgram.app_id).where(MiniProgram.status == AppStatus.ONLINE)
+    return list(session.scalars(statement))
