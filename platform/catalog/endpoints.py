@@ -66,7 +66,7 @@ def search_apps(
     "/catalog/apps/{slug}",
     response_model=AppPageOut,
     summary="An app's page: its listing, security profile and risk (public)",
-    responses={**problem_responses(404, 429), 304: {"description": "not modified"}},
+    responses={**problem_responses(404, 422, 429), 304: {"description": "not modified"}},
 )
 def app_page(
     slug: str, request: Request, session: ReadSession, services: ServicesDep, lang: Language = "en"
