@@ -368,3 +368,131 @@ def test_the_app_page_shows_the_security_profile_and_why_it_warns(
 
 def test_an_unknown_slug_is_a_404(client: Any) -> None:
     assert_problem(client.get(f"{SEARCH}/no-such-app"), 404, "app_not_found")
+
+
+def _deployed(services: Services, app_id: str, *, verified: bool | None, days_ago: int) -> None:
+    """What a production deployment leaves behind: a build audited by slither, a confirmed
+    contract, a release with its signed manifest in storage, the channel pointing at it."""
+    from chainless.deployer.models import (
+        ContractBuild,
+        DeployedContract,
+        Deployment,
+        Release,
+        ReleaseChannel,
+    )
+
+    at = utcnow() - timedelta(days=days_ago)
+    findings = [{"impact": "Medium", "confidence": "High"}, {"impact": "Low", "confidence": "Low"}]
+    services.storage.put(
+        "manifests/m.jws", b"aGVhZA.Ym9keQ.c2lnbmF0dXJl", content_type="text/plain"
+    )
+    with services.transaction() as session:
+        session.add(
+            Deployment(
+                id="e" * 32,
+                app_id=app_id,
+                environment="prod",
+                repo_url="https://github.com/acme/swap",
+                ref="main",
+                trigger="api",
+                requested_by="x",
+                status="succeeded",
+            )
+        )
+        session.add(
+            ContractBuild(
+                content_hash="b" * 64,
+                compiler_version="0.8.26",
+                input_key="k",
+                contracts={},
+                audit_tool="slither 0.11.3",
+                audit_rating="C",
+                audit_findings=findings,
+                audited_at=at,
+            )
+        )
+        session.flush()
+        session.add(
+            DeployedContract(
+                deployment_id="e" * 32,
+                app_id=app_id,
+                environment="prod",
+                app_version="1.0.0",
+                name="Router",
+                chain_id=31337,
+                deployer="0x" + "2" * 40,
+                nonce=0,
+                transaction_hash="0x" + "3" * 64,
+                raw_transaction="0x00",
+                status="deployed",
+                address="0x" + "4" * 40,
+                build="b" * 64,
+                audit_rating="C",
+                source_verified=verified,
+                deployed_at=at,
+            )
+        )
+        session.add(
+            Release(
+                id="f" * 32,
+                app_id=app_id,
+                environment="prod",
+                version="1.0.0",
+                deployment_id="e" * 32,
+                commit_sha="9" * 40,
+                bundle_hash="8" * 64,
+                manifest_key="manifests/m.jws",
+                manifest_kid="kid-1",
+                created_by="x",
+                created_at=at,
+            )
+        )
+        session.flush()
+        session.add(ReleaseChannel(app_id=app_id, environment="prod", current_release_id="f" * 32))
+
+
+def test_the_app_page_shows_the_live_release_and_contracts(
+    client: Any, services: Services, catalog: dict[str, Any]
+) -> None:
+    app_id = catalog["ids"]["Aave Lending"]
+    _deployed(services, app_id, verified=None, days_ago=30)
+    body = client.get(f"{SEARCH}/{app_id}").json()
+    security = body["security"]
+    assert security["release"]["commit_sha"] == "9" * 40
+    assert security["release"]["content_hash"] == "8" * 64
+    assert security["release"]["key_id"] == "kid-1"
+    assert security["release"]["signature"] == "c2lnbmF0dXJl"
+    assert security["release"]["manifest_url"].startswith("http://testserver/")
+    [contract] = security["contracts"]
+    assert contract["chain_id"] == 31337
+    assert contract["address"] == "0x" + "4" * 40
+    assert contract["verification"] == "unknown"
+    assert security["static_analysis"] == {
+        "tool": "slither 0.11.3",
+        "rating": "C",
+        "findings": {"Medium": 1, "Low": 1},
+    }
+    expected = ["no_third_party_audit", "contract_not_verified", "high_risk_scopes"]
+    assert body["risk"]["reasons"] == expected
+
+
+def test_a_poor_rating_and_a_fresh_contract_warn(
+    client: Any, services: Services, catalog: dict[str, Any]
+) -> None:
+    from chainless.deployer.models import ContractBuild
+
+    app_id = catalog["ids"]["Pay Later"]
+    _deployed(services, app_id, verified=True, days_ago=1)
+    with services.transaction() as session:
+        session.execute(update(ContractBuild).values(audit_rating="D"))
+    body = client.get(f"{SEARCH}/{app_id}").json()
+    assert body["security"]["contracts"][0]["verification"] == "verified"
+    assert body["risk"] == {
+        "level": "warn",
+        "reasons": [
+            "no_third_party_audit",
+            "static_analysis_below_threshold",
+            "contracts_changed_recently",
+            "high_risk_scopes",
+        ],
+    }
