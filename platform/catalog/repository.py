@@ -58,7 +58,9 @@ def remove(session: Session, app_id: str) -> None:
 
 
 def all_entries(session: Session) -> Sequence[CatalogEntry]:
-    return session.scalars(select(CatalogEntry).limit(MAX_CANDIDATES)).all()
+    """Every entry, for a search without ``q``; past the cap, the most popular ones."""
+    order = (CatalogEntry.popularity.desc(), CatalogEntry.listed_at.desc(), CatalogEntry.app_id)
+    return session.scalars(select(CatalogEntry).order_by(*order).limit(MAX_CANDIDATES)).all()
 
 
 def app_ids(session: Session) -> list[str]:
