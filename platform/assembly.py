@@ -24,6 +24,7 @@ from chainless.platform.apikeys.component import component as apikeys
 from chainless.platform.apps.component import component as apps
 from chainless.platform.audit.component import component as audit
 from chainless.platform.auth.component import component as auth
+from chainless.platform.catalog.component import component as catalog
 from chainless.platform.core.components import Component, HealthCheck, Routes
 from chainless.platform.health.component import component as health
 from chainless.platform.mail.component import component as mail
@@ -55,6 +56,7 @@ COMPONENTS: tuple[Component, ...] = (
     alerts,
     overview,
     deployer,
+    catalog,
     members,
     mail,
     web,

@@ -237,3 +237,9 @@ def staff_lookup(
         .offset(offset)
     ).all()
     return [LookupEntry(app, email, name) for app, email, name in rows], total
+
+
+def online_app_ids(session: Session) -> list[str]:
+    """The apps listed now (status online), for the catalog's refresh."""
+    statement = select(MiniProgram.app_id).where(MiniProgram.status == AppStatus.ONLINE)
+    return list(session.scalars(statement))

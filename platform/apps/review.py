@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chainless.platform.apps import access, repository, validation
+from chainless.platform.apps import access, listing, repository, validation
 from chainless.platform.apps.repository import QueueEntry
-from chainless.platform.apps.schemas import STATUS_NAMES, ReviewIn
+from chainless.platform.apps.schemas import STATUS_NAMES, ListingIn, ReviewIn
 from chainless.platform.apps.service import require_verified_email
 from chainless.platform.apps.versions import APPROVED, DRAFT, IN_REVIEW, REJECTED
 from chainless.platform.audit import service as audit
@@ -57,8 +57,15 @@ def _status_change(before: AppStatus, app: MiniProgram) -> dict[str, list[int]]:
     return {"status": [int(before), app.status]}
 
 
-def submit(session: Session, principal: Principal, app_id: str, version_text: str) -> AppVersion:
-    """The developer asks for review of a draft version (only an app in development)."""
+def submit(
+    session: Session,
+    principal: Principal,
+    app_id: str,
+    version_text: str,
+    listing_in: ListingIn | None = None,
+) -> AppVersion:
+    """The developer asks for review of a draft version (only an app in development), with
+    the catalog listing that version will show (``apps.listing``)."""
     app = access.app_for(session, principal, app_id, Permission.APP_SUBMIT, for_update=True)
     require_verified_email(principal)
     require_approved(session, principal)
@@ -74,6 +81,7 @@ def submit(session: Session, principal: Principal, app_id: str, version_text: st
         raise Conflict(
             f"version {version.version} is {version.status}, not a draft", code="version_not_draft"
         )
+    version.listing = listing.check(app, listing_in)
     version.status = IN_REVIEW
     app.submitted_at = utcnow()
     app.status_reason = None
@@ -162,6 +170,8 @@ def decide(session: Session, operator: Principal, app_id: str, body: ReviewIn) -
         f"{app.name} {version.version} was {version.status}",
         f"Version {version.version} of {app.name} ({app.app_id}) was {outcome}.",
     )
+    if approve:  # the catalog indexes it from a job sent after the commit
+        events.publish(session, events.APP_LISTED, app_id=app.app_id)
     return app
 
 
@@ -211,6 +221,7 @@ def relist(session: Session, operator: Principal, app_id: str, reason: str) -> M
     _notify(
         session, app, f"{app.name} is listed again", f"{app.name} ({app.app_id}) is online again."
     )
+    events.publish(session, events.APP_LISTED, app_id=app.app_id)
     return app
 
 

@@ -65,7 +65,8 @@ def list_versions(app_id: str, principal: CurrentPrincipal, session: DbSession) 
 def submit(
     app_id: str, body: SubmitIn, principal: CurrentPrincipal, session: DbSession
 ) -> VersionOut:
-    return presenters.version_out(review.submit(session, principal, app_id, body.version))
+    version = review.submit(session, principal, app_id, body.version, body.listing)
+    return presenters.version_out(version)
 
 
 @router.get(

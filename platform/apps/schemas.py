@@ -16,8 +16,35 @@ from chainless.platform.apps.config_schemas import ContractOut, InterfaceOut, Ve
 from chainless.platform.core.scopes import DEFAULT_SCOPES
 from chainless.platform.models import AppStatus
 
-CATEGORIES = ("games", "finance", "social", "tools", "shopping", "nft", "defi", "other")
-Category = Literal["games", "finance", "social", "tools", "shopping", "nft", "defi", "other"]
+# The catalog's fixed category list (docs/catalog.md); the first eight were the original ones.
+CATEGORIES = (
+    "games",
+    "finance",
+    "social",
+    "tools",
+    "shopping",
+    "nft",
+    "defi",
+    "other",
+    "exchange",
+    "payments",
+    "education",
+    "news",
+)
+Category = Literal[
+    "games",
+    "finance",
+    "social",
+    "tools",
+    "shopping",
+    "nft",
+    "defi",
+    "other",
+    "exchange",
+    "payments",
+    "education",
+    "news",
+]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=24)]
 Hostname = Annotated[str, StringConstraints(max_length=253)]
@@ -174,10 +201,36 @@ class SecretOut(BaseModel):
     )
 
 
+class ListingTextIn(BaseModel):
+    """What wallet users read about an app in one language (lengths have their own codes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=1000, description="at most 64 characters")
+    short_description: str = Field(
+        default="", max_length=4000, description="one line in search results, at most 170"
+    )
+    description: str = Field(default="", max_length=20_000, description="at most 4000")
+
+
+class ListingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    texts: dict[str, ListingTextIn] = Field(
+        max_length=8,
+        description="by language: zh-CN and/or en; category and tags are the app's own",
+    )
+
+
 class SubmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str = Field(min_length=1, max_length=16)
+    listing: ListingIn | None = Field(
+        default=None,
+        description="the catalog listing of this version; omitted: built from the app's name "
+        "and description (docs/catalog.md)",
+    )
 
 
 class ReviewIn(BaseModel):

@@ -17,6 +17,7 @@ Handler = Callable[..., None]
 _handlers: dict[str, list[Handler]] = defaultdict(list)
 
 APP_DELISTED = "app.delisted"
+APP_LISTED = "app.listed"  # approved, or relisted: the catalog indexes it (a job)
 APP_SCOPES_CHANGED = "app.scopes_changed"
 
 

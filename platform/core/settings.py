@@ -116,6 +116,7 @@ class RateLimitSettings(BaseModel):
     oauth_authorize_per_ip_per_minute: int = Field(default=120, ge=1)
     oauth_userinfo_per_ip_per_minute: int = Field(default=600, ge=1)
     siwe_nonce_per_ip_per_minute: int = Field(default=60, ge=1)
+    catalog_per_ip_per_minute: int = Field(default=300, ge=1)  # the public catalog (search, pages)
     siwe_sign_in_per_ip_per_minute: int = Field(default=30, ge=1)
     wallet_api_per_ip_per_minute: int = Field(default=300, ge=1)
     # the CDN origin (published frontend files), the release entry and the wallet's reports

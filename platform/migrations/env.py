@@ -27,10 +27,17 @@ def _url() -> str:
     return Settings().database_url
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The SQLite FTS5 table of the catalog (and its shadow tables) has no model: the
+    migration alone makes it (``models.catalog``)."""
+    return not (type_ == "table" and (name or "").startswith("catalog_fts"))
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         transaction_per_migration=True,
         compare_type=True,

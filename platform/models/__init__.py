@@ -19,6 +19,7 @@ from chainless.platform.models.apps import (
 )
 from chainless.platform.models.audit import AuditEvent
 from chainless.platform.models.base import Base
+from chainless.platform.models.catalog import CatalogEntry
 from chainless.platform.models.outbox import OutboxEmail
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "CatalogEntry",
     "MiniProgram",
     "OutboxEmail",
     "Qualification",

@@ -149,6 +149,8 @@ class AppVersion(Base):
     decided_by: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
     decided_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    # the catalog listing checked at submission (apps.listing): category, tags, texts by language
+    listing: Mapped[dict[str, Any] | None]
 
 
 class AuditCertificate(Base):
