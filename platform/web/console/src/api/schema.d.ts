@@ -1252,6 +1252,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the listed apps (public) */
+        get: operations["search_apps_api_v1_catalog_apps_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/apps/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An app's page: its listing, security profile and risk (public) */
+        get: operations["app_page_api_v1_catalog_apps__slug__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/deployer/webhooks/github/{app_id}": {
         parameters: {
             query?: never;
@@ -2144,7 +2178,7 @@ export interface components {
              * @default other
              * @enum {string}
              */
-            category?: "games" | "finance" | "social" | "tools" | "shopping" | "nft" | "defi" | "other";
+            category?: "games" | "finance" | "social" | "tools" | "shopping" | "nft" | "defi" | "other" | "exchange" | "payments" | "education" | "news";
             /** Certificate Pem */
             certificate_pem?: string | null;
             /**
@@ -2217,7 +2251,7 @@ export interface components {
              */
             client_secret: string | null;
             /** Contracts */
-            contracts: components["schemas"]["ContractOut"][];
+            contracts: components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
             /**
              * Create Time
              * Format: date-time
@@ -2293,7 +2327,7 @@ export interface components {
             /** Category */
             category: string;
             /** Contracts */
-            contracts: components["schemas"]["ContractOut"][];
+            contracts: components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
             /**
              * Create Time
              * Format: date-time
@@ -2368,6 +2402,26 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** AppPageOut */
+        AppPageOut: {
+            app: components["schemas"]["CatalogAppOut"];
+            /**
+             * Descriptions
+             * @description the long description by language
+             */
+            descriptions: {
+                [key: string]: string;
+            };
+            /** Listed */
+            listed: boolean;
+            risk: components["schemas"]["RiskOut"];
+            security: components["schemas"]["SecurityProfileOut"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /**
          * AppStatus
          * @description Spec 3.4.1: 0 in development, 1 in review, 2 online, 3 delisted.
@@ -2425,7 +2479,7 @@ export interface components {
          */
         AppUpdate: {
             /** Category */
-            category?: ("games" | "finance" | "social" | "tools" | "shopping" | "nft" | "defi" | "other") | null;
+            category?: ("games" | "finance" | "social" | "tools" | "shopping" | "nft" | "defi" | "other" | "exchange" | "payments" | "education" | "news") | null;
             /** Description */
             description?: string | null;
             /**
@@ -2662,31 +2716,63 @@ export interface components {
              */
             percent: number;
         };
-        /** CertificateOut */
-        CertificateOut: {
-            /** Content Type */
-            content_type: string;
-            /** Download Url */
-            download_url: string;
-            /** Filename */
-            filename: string;
-            /** Id */
-            id: string;
-            /** Issued On */
-            issued_on: string | null;
-            /** Issuer */
-            issuer: string;
-            /** Sha256 */
-            sha256: string;
-            /** Size */
-            size: number;
+        /** CatalogAppOut */
+        CatalogAppOut: {
+            /** App Id */
+            app_id: string;
+            /** Category */
+            category: string;
+            /** Highlights */
+            highlights: components["schemas"]["HighlightOut"][];
+            /** Icon Url */
+            icon_url: string;
             /**
-             * Uploaded At
+             * Language
+             * @description the language of name and short_description
+             */
+            language: string;
+            /**
+             * Listed At
              * Format: date-time
              */
-            uploaded_at: string;
-            /** Uploaded By */
-            uploaded_by: string;
+            listed_at: string;
+            /**
+             * Name
+             * @description in the language asked for (lang), else another
+             */
+            name: string;
+            /**
+             * Names
+             * @description the name in every language listed
+             */
+            names: {
+                [key: string]: string;
+            };
+            /**
+             * Popularity
+             * @description authorizations in the last 7 days (docs/catalog.md)
+             */
+            popularity: number;
+            /**
+             * Rating
+             * @description no ratings yet: null
+             */
+            rating: number | null;
+            /** Short Description */
+            short_description: string;
+            /** Slug */
+            slug: string;
+            /** Tags */
+            tags: string[];
+            /** Version */
+            version: string;
+        };
+        /** CategoryCount */
+        CategoryCount: {
+            /** Category */
+            category: string;
+            /** Count */
+            count: number;
         };
         /**
          * ChainEnvironment
@@ -2746,31 +2832,6 @@ export interface components {
              * @description 4-byte selectors (0x + 8 hex) the relay may call; empty: any in the ABI
              */
             method_allowlist?: string[];
-            /** Name */
-            name: string;
-        };
-        /** ContractOut */
-        ContractOut: {
-            /** Abi */
-            abi: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Address
-             * @description EIP-55 checksummed
-             */
-            address: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Environment */
-            environment: string;
-            /** Id */
-            id: string;
-            /** Method Allowlist */
-            method_allowlist: string[];
             /** Name */
             name: string;
         };
@@ -3131,6 +3192,24 @@ export interface components {
              */
             value?: string;
         };
+        /** HighlightOut */
+        HighlightOut: {
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "name" | "short_description";
+            /** Language */
+            language: string;
+            /**
+             * Spans
+             * @description [start, end) character offsets of the match in that text
+             */
+            spans: [
+                number,
+                number
+            ][];
+        };
         /** InterfaceDetailOut */
         InterfaceDetailOut: {
             /** Certificate Not After */
@@ -3188,6 +3267,40 @@ export interface components {
              */
             email: string;
         };
+        /** ListingIn */
+        ListingIn: {
+            /**
+             * Texts
+             * @description by language: zh-CN and/or en; category and tags are the app's own
+             */
+            texts: {
+                [key: string]: components["schemas"]["ListingTextIn"];
+            };
+        };
+        /**
+         * ListingTextIn
+         * @description What wallet users read about an app in one language (lengths have their own codes).
+         */
+        ListingTextIn: {
+            /**
+             * Description
+             * @description at most 4000
+             * @default
+             */
+            description?: string;
+            /**
+             * Name
+             * @description at most 64 characters
+             * @default
+             */
+            name?: string;
+            /**
+             * Short Description
+             * @description one line in search results, at most 170
+             * @default
+             */
+            short_description?: string;
+        };
         /** LoadReport */
         LoadReport: {
             /**
@@ -3220,6 +3333,32 @@ export interface components {
             offset: number;
             /** Total */
             total: number;
+        };
+        /** ManifestOut */
+        ManifestOut: {
+            /** Commit Sha */
+            commit_sha: string;
+            /**
+             * Content Hash
+             * @description SHA-256 bundle hash that names the published site
+             */
+            content_hash: string;
+            /** Key Id */
+            key_id: string;
+            /** Manifest Url */
+            manifest_url: string;
+            /**
+             * Released At
+             * Format: date-time
+             */
+            released_at: string;
+            /**
+             * Signature
+             * @description the JWS's signature part (ES256)
+             */
+            signature: string | null;
+            /** Version */
+            version: string;
         };
         /** MemberOut */
         MemberOut: {
@@ -3933,6 +4072,19 @@ export interface components {
              */
             revoked_at: string;
         };
+        /** RiskOut */
+        RiskOut: {
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "none" | "warn" | "block";
+            /**
+             * Reasons
+             * @description stable codes, docs/catalog.md lists them
+             */
+            reasons: string[];
+        };
         /** RoleAssignment */
         RoleAssignment: {
             /**
@@ -3997,6 +4149,35 @@ export interface components {
              */
             version?: string | null;
         };
+        /** ScopeOut */
+        ScopeOut: {
+            /** Description */
+            description: string;
+            /** High Risk */
+            high_risk: boolean;
+            /** Scope */
+            scope: string;
+        };
+        /** SearchOut */
+        SearchOut: {
+            /**
+             * Facets
+             * @description matches by category, before the filter
+             */
+            facets: components["schemas"]["CategoryCount"][];
+            /** Items */
+            items: components["schemas"]["CatalogAppOut"][];
+            /**
+             * Next Cursor
+             * @description pass as cursor for the next page; null: last
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description matches of q and tag in every category
+             */
+            total: number;
+        };
         /** SecretOut */
         SecretOut: {
             /** Client Id */
@@ -4016,6 +4197,22 @@ export interface components {
              * Format: date-time
              */
             rotated_at: string;
+        };
+        /** SecurityProfileOut */
+        SecurityProfileOut: {
+            certificate: components["schemas"]["chainless__platform__catalog__schemas__CertificateOut"] | null;
+            /** Contracts */
+            contracts: components["schemas"]["chainless__platform__catalog__schemas__ContractOut"][];
+            /** Developer Qualified */
+            developer_qualified: boolean;
+            /** Gas Sponsored */
+            gas_sponsored: boolean;
+            release: components["schemas"]["ManifestOut"] | null;
+            /** Repository Url */
+            repository_url: string | null;
+            /** Scopes */
+            scopes: components["schemas"]["ScopeOut"][];
+            static_analysis: components["schemas"]["StaticAnalysisOut"];
         };
         /** SessionOut */
         SessionOut: {
@@ -4073,6 +4270,23 @@ export interface components {
              * @description the user's EIP-712 signature of the request, 0x-hex
              */
             signature: string;
+        };
+        /** StaticAnalysisOut */
+        StaticAnalysisOut: {
+            /**
+             * Findings
+             * @description findings by severity (High, Medium, ...)
+             */
+            findings: {
+                [key: string]: number;
+            };
+            /**
+             * Rating
+             * @description A (best) to E, the worst of the live contracts
+             */
+            rating: string | null;
+            /** Tool */
+            tool: string | null;
         };
         /** SyncRequest */
         SyncRequest: {
@@ -4635,8 +4849,61 @@ export interface components {
              */
             signature: string;
         };
+        /** CertificateOut */
+        chainless__platform__apps__config_schemas__CertificateOut: {
+            /** Content Type */
+            content_type: string;
+            /** Download Url */
+            download_url: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Issued On */
+            issued_on: string | null;
+            /** Issuer */
+            issuer: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /** Uploaded By */
+            uploaded_by: string;
+        };
+        /** ContractOut */
+        chainless__platform__apps__config_schemas__ContractOut: {
+            /** Abi */
+            abi: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Address
+             * @description EIP-55 checksummed
+             */
+            address: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Environment */
+            environment: string;
+            /** Id */
+            id: string;
+            /** Method Allowlist */
+            method_allowlist: string[];
+            /** Name */
+            name: string;
+        };
         /** SubmitIn */
         chainless__platform__apps__schemas__SubmitIn: {
+            /** @description the catalog listing of this version; omitted: built from the app's name and description (docs/catalog.md) */
+            listing?: components["schemas"]["ListingIn"] | null;
             /** Version */
             version: string;
         };
@@ -4649,6 +4916,48 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** CertificateOut */
+        chainless__platform__catalog__schemas__CertificateOut: {
+            /** Auditor */
+            auditor: string;
+            /** Filename */
+            filename: string;
+            /** Issued On */
+            issued_on: string | null;
+            /**
+             * Scope
+             * @description not recorded yet: null
+             */
+            scope: string | null;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /** ContractOut */
+        chainless__platform__catalog__schemas__ContractOut: {
+            /** Address */
+            address: string;
+            /** Audit Rating */
+            audit_rating: string | null;
+            /** Chain Id */
+            chain_id: number;
+            /** Deployed At */
+            deployed_at: string | null;
+            /** Environment */
+            environment: string;
+            /** Name */
+            name: string;
+            /**
+             * Verification
+             * @description the deployer's source check of the deployed bytecode; unknown: not checked
+             * @enum {string}
+             */
+            verification: "verified" | "unverified" | "unknown";
         };
     };
     responses: never;
@@ -6979,7 +7288,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CertificateOut"];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__CertificateOut"];
                 };
             };
             /** @description Bad request */
@@ -7065,7 +7374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CertificateOut"];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__CertificateOut"];
                 };
             };
             /** @description Bad request */
@@ -7338,7 +7647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContractOut"][];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
                 };
             };
             /** @description Bad request */
@@ -7422,7 +7731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContractOut"];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
                 };
             };
             /** @description Bad request */
@@ -7510,7 +7819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContractOut"];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
                 };
             };
             /** @description Created */
@@ -7519,7 +7828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ContractOut"];
+                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
                 };
             };
             /** @description Bad request */
@@ -11636,6 +11945,143 @@ export interface operations {
             };
             /** @description Bad request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    search_apps_api_v1_catalog_apps_get: {
+        parameters: {
+            query?: {
+                /** @description words, a prefix, or Chinese */
+                q?: string;
+                category?: string | null;
+                tag?: string | null;
+                sort?: "relevance" | "popular" | "new" | "rating";
+                cursor?: string | null;
+                limit?: number;
+                lang?: "en" | "zh-CN";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOut"];
+                };
+            };
+            /** @description not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    app_page_api_v1_catalog_apps__slug__get: {
+        parameters: {
+            query?: {
+                lang?: "en" | "zh-CN";
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPageOut"];
+                };
+            };
+            /** @description not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDetail"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
