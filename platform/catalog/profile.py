@@ -19,9 +19,9 @@ from chainless.deployer.releases import keys as release_keys
 from chainless.deployer.releases import repository as releases
 from chainless.platform.apps import repository as apps
 from chainless.platform.catalog.schemas import (
-    CertificateOut,
-    ContractOut,
     ManifestOut,
+    ProfileCertificateOut,
+    ProfileContractOut,
     RiskOut,
     ScopeOut,
     SecurityProfileOut,
@@ -41,11 +41,11 @@ RATING_THRESHOLD = "C"  # D and E (one or more high-impact findings) warn
 RECENT_CHANGE = timedelta(days=7)
 
 
-def _certificate(session: Session, app: MiniProgram) -> CertificateOut | None:
+def _certificate(session: Session, app: MiniProgram) -> ProfileCertificateOut | None:
     found = apps.latest_certificate(session, app.app_id)
     if found is None:
         return None
-    return CertificateOut(
+    return ProfileCertificateOut(
         auditor=found.issuer,
         issued_on=found.issued_on,
         sha256=found.sha256,
@@ -122,7 +122,7 @@ def security_profile(services: Services, session: Session, app: MiniProgram) -> 
         certificate=_certificate(session, app),
         repository_url=app.repo_url,
         contracts=[
-            ContractOut(
+            ProfileContractOut(
                 chain_id=row.chain_id,
                 environment=row.environment,
                 name=row.name,

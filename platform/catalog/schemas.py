@@ -48,7 +48,7 @@ class SearchOut(BaseModel):
     next_cursor: str | None = Field(description="pass as cursor for the next page; null: last")
 
 
-class CertificateOut(BaseModel):
+class ProfileCertificateOut(BaseModel):
     auditor: str
     issued_on: str | None
     sha256: str
@@ -57,7 +57,7 @@ class CertificateOut(BaseModel):
     uploaded_at: datetime
 
 
-class ContractOut(BaseModel):
+class ProfileContractOut(BaseModel):
     chain_id: int
     environment: str
     name: str
@@ -97,9 +97,9 @@ class RiskOut(BaseModel):
 
 
 class SecurityProfileOut(BaseModel):
-    certificate: CertificateOut | None
+    certificate: ProfileCertificateOut | None
     repository_url: str | None
-    contracts: list[ContractOut]
+    contracts: list[ProfileContractOut]
     static_analysis: StaticAnalysisOut
     release: ManifestOut | None
     developer_qualified: bool

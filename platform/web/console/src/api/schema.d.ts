@@ -2251,7 +2251,7 @@ export interface components {
              */
             client_secret: string | null;
             /** Contracts */
-            contracts: components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
+            contracts: components["schemas"]["ContractOut"][];
             /**
              * Create Time
              * Format: date-time
@@ -2327,7 +2327,7 @@ export interface components {
             /** Category */
             category: string;
             /** Contracts */
-            contracts: components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
+            contracts: components["schemas"]["ContractOut"][];
             /**
              * Create Time
              * Format: date-time
@@ -2774,6 +2774,32 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** CertificateOut */
+        CertificateOut: {
+            /** Content Type */
+            content_type: string;
+            /** Download Url */
+            download_url: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Issued On */
+            issued_on: string | null;
+            /** Issuer */
+            issuer: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size */
+            size: number;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+            /** Uploaded By */
+            uploaded_by: string;
+        };
         /**
          * ChainEnvironment
          * @description The deployment environments of a mini-program; each has its own chain.
@@ -2832,6 +2858,31 @@ export interface components {
              * @description 4-byte selectors (0x + 8 hex) the relay may call; empty: any in the ABI
              */
             method_allowlist?: string[];
+            /** Name */
+            name: string;
+        };
+        /** ContractOut */
+        ContractOut: {
+            /** Abi */
+            abi: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * Address
+             * @description EIP-55 checksummed
+             */
+            address: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Environment */
+            environment: string;
+            /** Id */
+            id: string;
+            /** Method Allowlist */
+            method_allowlist: string[];
             /** Name */
             name: string;
         };
@@ -3603,6 +3654,48 @@ export interface components {
              */
             type: string;
         };
+        /** ProfileCertificateOut */
+        ProfileCertificateOut: {
+            /** Auditor */
+            auditor: string;
+            /** Filename */
+            filename: string;
+            /** Issued On */
+            issued_on: string | null;
+            /**
+             * Scope
+             * @description not recorded yet: null
+             */
+            scope: string | null;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
+        };
+        /** ProfileContractOut */
+        ProfileContractOut: {
+            /** Address */
+            address: string;
+            /** Audit Rating */
+            audit_rating: string | null;
+            /** Chain Id */
+            chain_id: number;
+            /** Deployed At */
+            deployed_at: string | null;
+            /** Environment */
+            environment: string;
+            /** Name */
+            name: string;
+            /**
+             * Verification
+             * @description the deployer's source check of the deployed bytecode; unknown: not checked
+             * @enum {string}
+             */
+            verification: "verified" | "unverified" | "unknown";
+        };
         /** QualificationOut */
         QualificationOut: {
             /** Account Id */
@@ -4200,9 +4293,9 @@ export interface components {
         };
         /** SecurityProfileOut */
         SecurityProfileOut: {
-            certificate: components["schemas"]["chainless__platform__catalog__schemas__CertificateOut"] | null;
+            certificate: components["schemas"]["ProfileCertificateOut"] | null;
             /** Contracts */
-            contracts: components["schemas"]["chainless__platform__catalog__schemas__ContractOut"][];
+            contracts: components["schemas"]["ProfileContractOut"][];
             /** Developer Qualified */
             developer_qualified: boolean;
             /** Gas Sponsored */
@@ -4849,57 +4942,6 @@ export interface components {
              */
             signature: string;
         };
-        /** CertificateOut */
-        chainless__platform__apps__config_schemas__CertificateOut: {
-            /** Content Type */
-            content_type: string;
-            /** Download Url */
-            download_url: string;
-            /** Filename */
-            filename: string;
-            /** Id */
-            id: string;
-            /** Issued On */
-            issued_on: string | null;
-            /** Issuer */
-            issuer: string;
-            /** Sha256 */
-            sha256: string;
-            /** Size */
-            size: number;
-            /**
-             * Uploaded At
-             * Format: date-time
-             */
-            uploaded_at: string;
-            /** Uploaded By */
-            uploaded_by: string;
-        };
-        /** ContractOut */
-        chainless__platform__apps__config_schemas__ContractOut: {
-            /** Abi */
-            abi: {
-                [key: string]: unknown;
-            }[];
-            /**
-             * Address
-             * @description EIP-55 checksummed
-             */
-            address: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Environment */
-            environment: string;
-            /** Id */
-            id: string;
-            /** Method Allowlist */
-            method_allowlist: string[];
-            /** Name */
-            name: string;
-        };
         /** SubmitIn */
         chainless__platform__apps__schemas__SubmitIn: {
             /** @description the catalog listing of this version; omitted: built from the app's name and description (docs/catalog.md) */
@@ -4916,48 +4958,6 @@ export interface components {
             email: string;
             /** Password */
             password: string;
-        };
-        /** CertificateOut */
-        chainless__platform__catalog__schemas__CertificateOut: {
-            /** Auditor */
-            auditor: string;
-            /** Filename */
-            filename: string;
-            /** Issued On */
-            issued_on: string | null;
-            /**
-             * Scope
-             * @description not recorded yet: null
-             */
-            scope: string | null;
-            /** Sha256 */
-            sha256: string;
-            /**
-             * Uploaded At
-             * Format: date-time
-             */
-            uploaded_at: string;
-        };
-        /** ContractOut */
-        chainless__platform__catalog__schemas__ContractOut: {
-            /** Address */
-            address: string;
-            /** Audit Rating */
-            audit_rating: string | null;
-            /** Chain Id */
-            chain_id: number;
-            /** Deployed At */
-            deployed_at: string | null;
-            /** Environment */
-            environment: string;
-            /** Name */
-            name: string;
-            /**
-             * Verification
-             * @description the deployer's source check of the deployed bytecode; unknown: not checked
-             * @enum {string}
-             */
-            verification: "verified" | "unverified" | "unknown";
         };
     };
     responses: never;
@@ -7288,7 +7288,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__CertificateOut"];
+                    "application/json": components["schemas"]["CertificateOut"];
                 };
             };
             /** @description Bad request */
@@ -7374,7 +7374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__CertificateOut"];
+                    "application/json": components["schemas"]["CertificateOut"];
                 };
             };
             /** @description Bad request */
@@ -7647,7 +7647,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"][];
+                    "application/json": components["schemas"]["ContractOut"][];
                 };
             };
             /** @description Bad request */
@@ -7731,7 +7731,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
+                    "application/json": components["schemas"]["ContractOut"];
                 };
             };
             /** @description Bad request */
@@ -7819,7 +7819,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
+                    "application/json": components["schemas"]["ContractOut"];
                 };
             };
             /** @description Created */
@@ -7828,7 +7828,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["chainless__platform__apps__config_schemas__ContractOut"];
+                    "application/json": components["schemas"]["ContractOut"];
                 };
             };
             /** @description Bad request */

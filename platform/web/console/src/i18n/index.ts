@@ -18,7 +18,8 @@ export type Translate = (key: MessageKey, params?: Params) => string;
 
 /** The text of `key` in `locale`, `{name}` placeholders filled from `params`. */
 export function translate(locale: Locale, key: MessageKey, params: Params = {}): string {
-  const text = TABLES[locale][key] ?? en[key];
+  // A key from the server (a new status, a new category) that no table has yet shows as itself.
+  const text: string = TABLES[locale][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );

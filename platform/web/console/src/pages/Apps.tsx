@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { unwrap } from "../api/client";
 import { describeError } from "../api/describe";
 import type { components } from "../api/schema";
+import { CATEGORIES } from "../categories";
 import { useConsole } from "../context";
 import type { MessageKey } from "../i18n";
 import { BASE } from "../nav";
@@ -16,7 +17,6 @@ type Summary = components["schemas"]["AppSummary"];
 type Created = components["schemas"]["AppCreated"];
 type Category = components["schemas"]["AppCreate"]["category"];
 // "other" first: the API's default, and what a form reset comes back to.
-const CATEGORIES = ["other", "games", "finance", "social", "tools", "shopping", "nft", "defi"] as const;
 
 function lines(value: string): string[] {
   return value.split("\n").map((line) => line.trim()).filter(Boolean);

@@ -7,7 +7,7 @@ import type { components } from "../../api/schema";
 
 export type AppOut = components["schemas"]["AppOut"];
 export type AppUpdate = components["schemas"]["AppUpdate"];
-export const CATEGORIES = ["games", "finance", "social", "tools", "shopping", "nft", "defi", "other"] as const;
+export { CATEGORIES } from "../../categories";
 export const ENVIRONMENTS = ["dev", "test", "prod"] as const;
 export const SIGNATURE_ALGORITHMS = ["ES256", "RS256", "EdDSA"] as const;
 export const ENCRYPTION_ALGORITHMS = ["none", "AES-256-GCM"] as const;
