@@ -85,6 +85,14 @@ def check(app: MiniProgram, listing: ListingIn | None) -> dict[str, Any]:
     for language, text in texts.items():
         if language in LANGUAGES:
             errors.extend(_text_errors(language, text))
+    if errors and listing is None and not app.description.strip():
+        # No listing sent: the texts come from the app, so say what to change on the app.
+        raise Unprocessable(
+            "the app has no description: add one in its settings (its first line is the short"
+            " description the catalog shows) or send a listing with the submission",
+            code="invalid_listing",
+            errors=errors,
+        )
     if errors:
         first = errors[0]
         where = ".".join(first["location"][1:])

@@ -117,6 +117,18 @@ def test_submission_reports_every_listing_field_that_breaks_a_rule(
     assert versions[0]["status"] == "draft"
 
 
+def test_a_submission_without_a_listing_or_a_description_says_to_add_one(
+    client: Any, factory: Factory
+) -> None:
+    developer = approved_developer(factory)
+    app_id = create_app(client, developer, description="")["app_id"]
+    assert add_version(client, developer, app_id).status_code == 201
+    problem = assert_problem(
+        submit(client, developer, app_id, {"version": "1.0.0"}), 422, "invalid_listing"
+    )
+    assert problem["detail"].startswith("the app has no description: add one in its settings")
+
+
 def test_a_submission_without_a_listing_lists_the_apps_own_name(
     client: Any, factory: Factory, jobs: RecordingJobRunner
 ) -> None:

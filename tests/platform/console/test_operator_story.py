@@ -52,6 +52,7 @@ def _submitted_app(api: httpx.Client, developer: Actor, name: str) -> OnlineApp:
         headers=developer.headers,
         json={
             "name": name,
+            "description": f"{name}: swap tokens at the best price",
             "category": "defi",
             "redirect_uris": [REDIRECT],
             "requested_scopes": ["basic:address", "basic:user_id", "transaction:broadcast"],
