@@ -7,7 +7,7 @@ Shapes and lengths are checked here (``validation_error``); the rules with their
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -17,20 +17,6 @@ from chainless.platform.core.scopes import DEFAULT_SCOPES
 from chainless.platform.models import AppStatus
 
 # The catalog's fixed category list (docs/catalog.md); the first eight were the original ones.
-CATEGORIES = (
-    "games",
-    "finance",
-    "social",
-    "tools",
-    "shopping",
-    "nft",
-    "defi",
-    "other",
-    "exchange",
-    "payments",
-    "education",
-    "news",
-)
 Category = Literal[
     "games",
     "finance",
@@ -45,6 +31,7 @@ Category = Literal[
     "education",
     "news",
 ]
+CATEGORIES: tuple[str, ...] = get_args(Category)
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=24)]
 Hostname = Annotated[str, StringConstraints(max_length=253)]
