@@ -33,6 +33,11 @@ pytest_plugins = ["tests.factories", "tests.browser"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Modules with slow tests (browsers, real deployments) first, each module's tests kept in
+    # order: `--dist loadfile` hands out whole modules as workers free up, and a long module
+    # collected last keeps one worker busy alone at the end of the run.
+    slow_modules = {item.nodeid.split("::")[0] for item in items if "slow" in item.keywords}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow_modules)
     if BACKEND == "sqlite":
         skip = pytest.mark.skip(reason="PostgreSQL-only; the SQLite run takes the portable tests")
         for item in items:

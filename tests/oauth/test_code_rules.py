@@ -164,6 +164,7 @@ def test_a_code_is_bound_to_its_redirect_uri(
         headers=developer.headers,
         json={
             "name": "Two callbacks",
+            "description": "Signs in with two callbacks",
             "redirect_uris": ["https://two.example/a", "https://two.example/b"],
             "requested_scopes": ["basic:address", "basic:user_id"],
         },

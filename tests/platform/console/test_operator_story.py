@@ -198,6 +198,42 @@ def test_operator_reviews_qualifications_and_apps_then_delists_and_relists(
     page.reload()
     page.get_by_role("region", name="About this mini-program").get_by_text("Online").wait_for()
     assert api.get(f"/api/v1/apps/{good.app_id}", headers=operator.headers).json()["status"] == 2
+
+    # a production deployment held back by high-impact audit findings: the operator lets it through
+    from chainless.deployer.models import Deployment
+
+    with live_services.transaction() as session:
+        session.add(
+            Deployment(
+                id="b10c" * 8,
+                app_id=good.app_id,
+                environment="prod",
+                repo_url="https://github.com/lantern/swap",
+                ref="v1.0.0",
+                trigger="api",
+                requested_by=good.developer.id,
+                status="failed",
+                stage="audit",
+                error_code="audit_blocked",
+                error_detail="rating D: high-impact findings (reentrancy-eth) block production",
+            )
+        )
+    page.reload()
+    blocks = page.get_by_role("region", name="Deployments blocked by their audit")
+    blocks.get_by_text("reentrancy-eth").wait_for()
+    override = blocks.get_by_role("form", name="Override the audit of deployment b10cb10c")
+    override.get_by_role("button", name="Override and deploy").click()
+    override.get_by_text("Say why the findings are accepted.").wait_for()
+    _shoot(page, screenshots, "audit-override-error")
+    reason = override.get_by_label("Why the findings are accepted")
+    reason.fill("False positive: guarded by a mutex.")
+    override.get_by_role("button", name="Override and deploy").click()
+    page.get_by_role("dialog").get_by_role("button", name="Override and deploy").click()
+    blocks.get_by_text("No deployment of this app is blocked").wait_for()
+    queued = api.get(
+        f"/api/v1/apps/{good.app_id}/deployments/{'b10c' * 8}", headers=operator.headers
+    )
+    assert queued.json()["status"] == "queued", queued.text
     page.get_by_label("Language").select_option("zh-CN")
     page.get_by_role("heading", name="上架状态").wait_for()
     page.screenshot(path=str(screenshots / "app-zh-1280.png"), full_page=True)

@@ -11,6 +11,7 @@ import { Card } from "../../ui/Card";
 import { ConfirmDialog } from "../../ui/Dialog";
 import { Field } from "../../ui/Field";
 import { may } from "./access";
+import { AuditBlocks } from "./AuditBlocks";
 import { AppFacts, LoadFailed, useApp, type AppOut } from "./AppFacts";
 
 type Action = "delist" | "relist";
@@ -98,6 +99,9 @@ export function OperatorApp() {
           <Card title={t("opapp.facts")}><AppFacts app={app} /></Card>
           <Card title={t("opapp.listing")}>
             {may(account?.roles ?? [], "app:delist") ? <Listing app={app} changed={changed} /> : <p class="muted">{t("opapp.readOnly")}</p>}
+          </Card>
+          <Card title={t("audit.override.title")}>
+            <AuditBlocks appId={app.app_id} canOverride={may(account?.roles ?? [], "deploy:audit:override")} />
           </Card>
         </>
       )}

@@ -3,10 +3,15 @@
  * platform/core/permissions.py for the permissions this area's pages use. The API checks them
  * again on every call; this only decides what the console offers (cards, buttons).
  */
-export type OperatorPermission = "review:decide" | "qualification:review" | "app:delist" | "app:read:any";
+export type OperatorPermission =
+  | "review:decide"
+  | "qualification:review"
+  | "app:delist"
+  | "app:read:any"
+  | "deploy:audit:override";
 
 const ROLE_PERMISSIONS: Record<string, readonly OperatorPermission[]> = {
-  platform_operator: ["review:decide", "qualification:review", "app:delist", "app:read:any"],
+  platform_operator: ["review:decide", "qualification:review", "app:delist", "app:read:any", "deploy:audit:override"],
   platform_devops: ["app:read:any"],
   platform_tech: [],
 };
