@@ -3,10 +3,9 @@
  * of the codes only these pages meet, pydantic's sentences in the person's language, and a 403
  * that says who may do it.
  */
-import { useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
 import { describeError, type Shown } from "../../api/describe";
-import { useConsole } from "../../context";
+import { useSubmit } from "../../pages/form";
 import type { Translate } from "../../i18n";
 import { SETTINGS_CODE_FIELDS, wording } from "./logic";
 
@@ -39,35 +38,12 @@ export function describe(error: unknown, t: Translate): Shown {
   return { message, fields };
 }
 
-/** A form's request state, as pages/form.ts `useSubmit`, with the failure described as above. */
+/** A form's request state (pages/form.ts `useSubmit`) with the failure described as above. */
 export function useSettingsSubmit<T>(
   run: (form: FormData) => Promise<T>,
   done: (result: T, form: HTMLFormElement) => void,
   /** the API's field name → this form's, where two forms of a page share a name */
   rename: Record<string, string> = {},
 ) {
-  const { t } = useConsole();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<Shown | null>(null);
-  const onSubmit = async (event: Event) => {
-    event.preventDefault();
-    const form = event.currentTarget as HTMLFormElement;
-    setBusy(true);
-    setFailure(null);
-    try {
-      done(await run(new FormData(form)), form);
-    } catch (error) {
-      const described = describe(error, t);
-      const shown = {
-        message: described.message,
-        fields: Object.fromEntries(Object.entries(described.fields).map(([k, v]) => [rename[k] ?? k, v])),
-      };
-      setFailure(shown);
-      const first = Object.keys(shown.fields)[0];
-      if (first) form.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, failure, fields: failure?.fields ?? {}, onSubmit, fail: setFailure };
+  return useSubmit(run, done, { describe, rename });
 }
